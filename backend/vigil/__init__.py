@@ -1,0 +1,3 @@
+"""Vigil: multi-modal surveillance and incident detection."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,132 @@
+"""`create_app()`: the FastAPI app, its lifespan (which owns every resource) and the socket.io wrapper."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from vigil import __version__
+from vigil.api.live import LiveHub
+from vigil.api.routes import artifacts, auth, cameras, health, incidents, users
+from vigil.api.routes.auth import LoginLimits
+from vigil.api.users import current_active_user, jwt_strategy
+from vigil.db.engine import make_engine, make_session_factory
+from vigil.db.migrate import upgrade_to_head_async
+from vigil.ingest.health import HealthRegistry
+from vigil.security.paths import UnsafePathError, resolve_inside
+from vigil.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def _api_router() -> APIRouter:
+    """Public routes are the listed exceptions; everything else is built behind the auth dependency."""
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(auth.router)
+    protected = APIRouter(dependencies=[Depends(current_active_user)])
+    for module in (users, cameras, incidents, artifacts):
+        protected.include_router(module.router)
+    api.include_router(protected)
+    return api
+
+
+def _mount_dashboard(app: FastAPI, dist: Path) -> None:
+    """Serve the built dashboard on `/`, with the SPA's index for client-side routes."""
+    index = dist / "index.html"
+    if not index.is_file():
+
+        @app.get("/", include_in_schema=False)
+        async def dashboard_missing() -> HTMLResponse:
+            return HTMLResponse(
+                "<!doctype html><title>Vigil</title><h1>Vigil API is running</h1>"
+                f"<p>The dashboard is not built (no {index}). <code>make run</code> builds it; the API "
+                f'is documented at <a href="{API_PREFIX}/docs">{API_PREFIX}/docs</a>.</p>'
+            )
+
+        return
+
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def dashboard(path: str) -> Response:
+        if path.startswith(("api/", "socket.io")):
+            raise HTTPException(404, detail="NOT_FOUND")
+        try:
+            candidate = resolve_inside(dist, path) if path else index
+        except UnsafePathError:
+            candidate = index
+        return FileResponse(candidate if candidate.is_file() else index)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade_to_head_async(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
+        try:
+            yield
+        finally:
+            await app.state.hub.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Vigil",
+        version=__version__,
+        description='Multi-modal surveillance and incident detection. Errors are `{"detail": ...}`.',
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
+    )
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    app.state.settings = settings
+    app.state.jwt_strategy = jwt_strategy(settings)
+    app.state.login_limits = LoginLimits(
+        settings.login_max_failures_per_account, settings.login_max_attempts_per_ip, settings.login_window_s
+    )
+    app.state.health = HealthRegistry()
+    app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=False,
+        )
+    app.include_router(_api_router())
+    _mount_dashboard(app, settings.frontend_dist)
+    return app
+
+
+def create_asgi_app(settings: Settings | None = None) -> ASGIApp:
+    """What uvicorn serves: socket.io on `/socket.io`, everything else to FastAPI."""
+    app = create_app(settings)
+    asgi: ASGIApp = socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
+    return asgi

@@ -1,0 +1,144 @@
+"""socket.io: a JWT on connect, one room per camera, each connection in exactly its user's camera rooms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import socketio
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vigil.api.users import UserDatabase, UserManager, jwt_strategy
+from vigil.db.cameras import visible_camera_ids
+from vigil.db.tables import User
+from vigil.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CAMERA_ROOM_PREFIX = "camera:"
+
+
+def camera_room(camera_id: int) -> str:
+    return f"{CAMERA_ROOM_PREFIX}{camera_id}"
+
+
+def user_room(user_id: uuid.UUID) -> str:
+    return f"user:{user_id}"
+
+
+class LiveHub:
+    """The socket.io server. Other code calls `emit_incident` and `resync_*`; it never touches rooms."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: Callable[[], async_sessionmaker[AsyncSession]],
+        cors_origins: list[str] | None = None,
+        client_manager: socketio.AsyncManager | None = None,
+    ) -> None:
+        self.settings = settings
+        self._session_factory = session_factory
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            cors_allowed_origins=cors_origins or [],
+            client_manager=client_manager,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
+        self._expiry_tasks: dict[str, asyncio.Task[None]] = {}
+
+    async def _user_from_token(self, token: str) -> tuple[User, float] | None:
+        strategy = jwt_strategy(self.settings)
+        async with self._session_factory()() as session:
+            manager = UserManager(UserDatabase(session, User), self.settings)
+            user = await strategy.read_token(token, manager)
+        if user is None or not user.is_active:
+            return None
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return user, float(claims.get("exp", 0))
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token:
+            raise socketio.exceptions.ConnectionRefusedError("UNAUTHORIZED: send {token: <JWT>} as auth")
+        found = await self._user_from_token(token)
+        if found is None:
+            raise socketio.exceptions.ConnectionRefusedError("UNAUTHORIZED: invalid or expired token")
+        user, expires_at = found
+        await self.sio.save_session(sid, {"user_id": str(user.id)})
+        await self.sio.enter_room(sid, user_room(user.id))
+        await self._sync_rooms(sid, user)
+        self._expiry_tasks[sid] = asyncio.create_task(self._disconnect_at(sid, expires_at))
+
+    async def _disconnect_at(self, sid: str, expires_at: float) -> None:
+        delay = expires_at - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await self.sio.emit("session_expired", {}, to=sid)
+        await self.sio.disconnect(sid)
+
+    async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
+        task = self._expiry_tasks.pop(sid, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def _visible_ids(self, session: AsyncSession, user: User) -> set[int]:
+        return set((await session.scalars(visible_camera_ids(user))).all())
+
+    async def _sync_rooms(self, sid: str, user: User) -> None:
+        async with self._session_factory()() as session:
+            visible = await self._visible_ids(session, user)
+        current = {
+            int(room.removeprefix(CAMERA_ROOM_PREFIX))
+            for room in self.sio.rooms(sid)
+            if room.startswith(CAMERA_ROOM_PREFIX)
+        }
+        for camera_id in current - visible:
+            await self.sio.leave_room(sid, camera_room(camera_id))
+        for camera_id in visible - current:
+            await self.sio.enter_room(sid, camera_room(camera_id))
+
+    def _connected_sids(self) -> list[str]:
+        return [sid for sid, _ in self.sio.manager.get_participants("/", None)]
+
+    async def resync_all(self) -> None:
+        """Recompute every connection's rooms (after a camera is created or deleted, a role changes)."""
+        sids = self._connected_sids()
+        if not sids:
+            return
+        async with self._session_factory()() as session:
+            for sid in sids:
+                try:
+                    user_id = uuid.UUID((await self.sio.get_session(sid))["user_id"])
+                except KeyError:
+                    continue
+                user = await session.get(User, user_id)
+                if user is None or not user.is_active:
+                    await self.sio.disconnect(sid)
+                    continue
+                await self._sync_rooms(sid, user)
+
+    async def resync_user(self, user_id: uuid.UUID) -> None:
+        async with self._session_factory()() as session:
+            user = await session.get(User, user_id)
+        for sid, _ in list(self.sio.manager.get_participants("/", user_room(user_id))):
+            if user is None or not user.is_active:
+                await self.sio.disconnect(sid)
+            else:
+                await self._sync_rooms(sid, user)
+
+    async def emit_incident(self, camera_id: int, event: str, payload: dict[str, Any]) -> None:
+        """`event` is opened, updated or closed; only users who may see the camera receive it."""
+        await self.sio.emit("incident", {"event": event, **payload}, room=camera_room(camera_id))
+
+    async def close(self) -> None:
+        for task in self._expiry_tasks.values():
+            task.cancel()
+        self._expiry_tasks.clear()

@@ -1,0 +1,172 @@
+"""What enters and leaves the API, per resource: Create / Update / Public shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+
+from fastapi_users import schemas as fu_schemas
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from vigil.domain import (
+    ArtifactKind,
+    CameraAccess,
+    IncidentStatus,
+    Role,
+    Severity,
+    ShareRole,
+    SourceKind,
+)
+
+T = TypeVar("T")
+
+CameraName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+SourceUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
+AnalysisFps = Annotated[float, Field(gt=0, le=30, description="Frames per second sent to the models.")]
+
+
+class Page(BaseModel, Generic[T]):
+    """Every list the API returns."""
+
+    items: list[T]
+    total: int = Field(description="Items matching the query, ignoring limit and offset.")
+
+
+# --- users -------------------------------------------------------------------------------------------
+
+
+class UserRead(fu_schemas.BaseUser[uuid.UUID]):
+    role: Role
+    created_at: datetime
+
+
+class UserCreate(fu_schemas.BaseUserCreate):
+    """Registration takes an email and a password; the role is not the registrant's to choose."""
+
+
+class UserUpdate(fu_schemas.BaseUserUpdate):
+    role: Role | None = Field(None, description="Admins only; `admin` also sets `is_superuser`.")
+
+    @model_validator(mode="after")
+    def _role_and_superuser_agree(self) -> Self:
+        if self.role is not None:
+            self.is_superuser = self.role is Role.ADMIN
+        elif self.is_superuser is not None:
+            self.role = Role.ADMIN if self.is_superuser else Role.OPERATOR
+        return self
+
+    def create_update_dict(self) -> dict[str, Any]:
+        safe: dict[str, Any] = super().create_update_dict()  # type: ignore[no-untyped-call]
+        safe.pop("role", None)
+        return safe
+
+
+# --- cameras -----------------------------------------------------------------------------------------
+
+
+class CameraBase(BaseModel):
+    name: CameraName
+    kind: SourceKind
+    url: SourceUrl = Field(
+        "",
+        description="rtsp(s):// URL, absolute file path, `/dev/videoN` or index, empty for webrtc.",
+    )
+    analysis_fps: AnalysisFps = 5.0
+    enabled: bool = True
+
+
+class CameraCreate(CameraBase):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CameraUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: CameraName | None = None
+    kind: SourceKind | None = None
+    url: SourceUrl | None = Field(None, description="Sending back the masked URL keeps the stored password.")
+    analysis_fps: AnalysisFps | None = None
+    enabled: bool | None = None
+
+
+class CameraPublic(CameraBase):
+    id: int
+    owner_id: uuid.UUID
+    access: CameraAccess = Field(description="What the current user may do with this camera.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ShareCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    role: ShareRole = ShareRole.VIEWER
+
+
+class SharePublic(BaseModel):
+    user_id: uuid.UUID
+    email: str
+    role: ShareRole
+    created_at: datetime
+
+
+CameraState = Literal["disabled", "pending", "connecting", "streaming", "reconnecting", "offline", "error"]
+
+
+class CameraHealth(BaseModel):
+    camera_id: int
+    state: CameraState
+    fps_in: float = 0.0
+    fps_analysed: float = 0.0
+    frames_dropped: int = 0
+    last_frame_age_s: float | None = None
+    reconnects: int = 0
+    last_error: str | None = None
+
+
+# --- incidents and artifacts -------------------------------------------------------------------------
+
+
+class ArtifactPublic(BaseModel):
+    id: int
+    incident_id: int
+    kind: ArtifactKind
+    media_type: str
+    bytes: int
+    sha256: str
+    url: str = Field(description="Download path; needs the same authorization as the incident.")
+    created_at: datetime
+
+
+class IncidentPublic(BaseModel):
+    id: int
+    camera_id: int
+    label: str
+    confidence: float = Field(ge=0, le=1)
+    severity: Severity
+    status: IncidentStatus
+    started_at: datetime
+    ended_at: datetime | None
+    keep: bool
+    acknowledged_by: uuid.UUID | None
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+
+
+class IncidentDetail(IncidentPublic):
+    explanation: dict[str, Any]
+    artifacts: list[ArtifactPublic]
+
+
+class IncidentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: IncidentStatus | None = None
+    keep: bool | None = Field(None, description="Kept incidents are never removed by retention.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str

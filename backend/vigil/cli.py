@@ -1,0 +1,67 @@
+"""`vigil` command line: serve, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from vigil.settings import Settings
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  {'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
+        sys.exit(f"vigil: invalid configuration (environment or .env):\n{problems}")
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from vigil.api.app import create_asgi_app
+
+    settings = _settings_or_exit()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not settings.secret_key:
+        logging.getLogger("vigil").warning(
+            "VIGIL_SECRET_KEY is not set: using a random key, so logins end when the server restarts"
+        )
+    print(f"Vigil on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)", flush=True)
+    uvicorn.run(
+        create_asgi_app(settings), host=host, port=port, log_level=settings.log_level, proxy_headers=True
+    )
+
+
+def migrate(_args: argparse.Namespace) -> None:
+    from vigil.db.migrate import upgrade_to_head
+
+    settings = _settings_or_exit()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.resolved_database_url)
+    print("database schema is up to date")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="vigil", description="Vigil surveillance and incident detection")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the API, sockets and dashboard")
+    serve_parser.add_argument("--host", help="interface (default VIGIL_HOST or 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, help="port (default VIGIL_PORT, PORT or 8000)")
+    serve_parser.set_defaults(handler=serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate)
+    args = parser.parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""SQLModel tables. API shapes live in `vigil.api.schemas`; never return these objects directly."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Uuid
+from sqlmodel import Field, SQLModel
+
+from vigil.db.types import EnumText, UTCDateTime, utcnow
+from vigil.domain import ArtifactKind, IncidentStatus, Role, Severity, ShareRole, SourceKind
+
+
+def _created_at() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class User(SQLModel, table=True):
+    """An account. The fields fastapi-users needs, plus the global role."""
+
+    __tablename__ = "user"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True, sa_type=Uuid)
+    email: str = Field(sa_column=Column(String(320), unique=True, index=True, nullable=False))
+    hashed_password: str = Field(sa_type=String(1024))
+    is_active: bool = True
+    is_superuser: bool = False
+    is_verified: bool = False
+    role: Role = Field(default=Role.VIEWER, sa_type=EnumText(Role))
+    created_at: datetime = _created_at()
+
+
+class Camera(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(100))
+    kind: SourceKind = Field(sa_type=EnumText(SourceKind))
+    url: str = Field(
+        sa_type=String(2048), description="Source URL, file path or device; may hold a password."
+    )
+    analysis_fps: float = 5.0
+    enabled: bool = True
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class CameraShare(SQLModel, table=True):
+    __tablename__ = "camera_share"
+
+    camera_id: int = Field(
+        sa_column=Column(ForeignKey("camera.id", ondelete="CASCADE"), primary_key=True, nullable=False)
+    )
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    role: ShareRole = Field(sa_type=EnumText(ShareRole))
+    created_at: datetime = _created_at()
+
+
+class Incident(SQLModel, table=True):
+    __table_args__ = (Index("ix_incident_camera_started", "camera_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera_id: int = Field(sa_column=Column(ForeignKey("camera.id", ondelete="CASCADE"), nullable=False))
+    label: str = Field(sa_type=String(64), index=True)
+    confidence: float
+    severity: Severity = Field(default=Severity.MEDIUM, sa_type=EnumText(Severity))
+    status: IncidentStatus = Field(default=IncidentStatus.NEW, sa_type=EnumText(IncidentStatus), index=True)
+    started_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    keep: bool = Field(default=False, description="Never deleted by retention.")
+    acknowledged_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class Artifact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(
+        sa_column=Column(ForeignKey("incident.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    kind: ArtifactKind = Field(sa_type=EnumText(ArtifactKind))
+    path: str = Field(sa_type=String(1024), description="Relative to the media folder.")
+    media_type: str = Field(sa_type=String(64))
+    bytes: int
+    sha256: str = Field(sa_type=String(64))
+    created_at: datetime = _created_at()

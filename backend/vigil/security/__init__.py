@@ -1,0 +1,1 @@
+"""Pure security helpers: rate limits, URL masking, safe media paths."""

@@ -1,0 +1,93 @@
+"""All configuration, read once from the environment and `.env`, then passed down."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Every setting Vigil reads. Environment variables are upper-case with a `VIGIL_` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="VIGIL_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = Field(
+        "dev", description="`production` refuses placeholder secrets and the generated dev secret."
+    )
+    host: str = Field("127.0.0.1", description="Interface the API listens on.")
+    port: int = Field(
+        8000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("VIGIL_PORT", "PORT"),
+        description="TCP port of the API (`VIGIL_PORT` or `PORT`).",
+    )
+    data_dir: Path = Field(Path("data"), description="Database (SQLite), media and state live here.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy async URL; default `sqlite+aiosqlite:///<data_dir>/vigil.db`. "
+        "PostgreSQL: `postgresql+asyncpg://user:pass@host/db`.",
+    )
+    secret_key: str = Field(
+        "",
+        description="Signs JWTs. Empty in dev: a random key is generated per start (tokens die on "
+        "restart). Required (≥ 32 characters) in production.",
+    )
+    jwt_lifetime_s: int = Field(3600 * 8, ge=60, description="How long a login token is valid.")
+    open_registration: bool = Field(
+        True, description="Anyone may register (as `viewer`). The first user always may, and is `admin`."
+    )
+    login_max_failures_per_account: int = Field(
+        5, ge=1, description="Failed logins per account within the window before 429."
+    )
+    login_max_attempts_per_ip: int = Field(30, ge=1, description="Login attempts per IP within the window.")
+    login_window_s: int = Field(300, ge=1, description="Sliding window of the login limits.")
+    file_roots: str = Field(
+        "",
+        description="`:`-separated folders from which video files may be added as cameras. Empty: none.",
+    )
+    frontend_dist: Path = Field(
+        REPO_ROOT / "frontend" / "dist", description="Built dashboard served at `/` when present."
+    )
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("data_dir", "frontend_dist")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.env == "production" and (
+            self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "VIGIL_SECRET_KEY must be set to a random string of at least 32 characters in production "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        return self
+
+    @cached_property
+    def jwt_secret(self) -> str:
+        return self.secret_key or secrets.token_urlsafe(48)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'vigil.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def allowed_file_roots(self) -> tuple[Path, ...]:
+        return tuple(Path(p).expanduser().resolve() for p in self.file_roots.split(":") if p.strip())

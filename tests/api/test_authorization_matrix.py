@@ -1,0 +1,190 @@
+"""Every API route × every kind of caller → the status they get. A route without a row fails the suite."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.conftest import PASSWORD, World, build_world, make_settings
+from vigil.api.app import create_app
+from vigil.db.tables import User
+from vigil.domain import ShareRole
+
+ACTORS = ("anonymous", "owner", "viewer", "operator", "stranger", "admin")
+
+Target = Callable[[World], Awaitable[dict[str, Any]]]
+
+
+async def main_camera(world: World) -> dict[str, Any]:
+    return {"camera_id": world.camera_id}
+
+
+async def fresh_shared_camera(world: World) -> dict[str, Any]:
+    """A camera like the main one, for calls that destroy what they touch."""
+    camera_id = await world.add_camera("owner", {"viewer": ShareRole.VIEWER, "operator": ShareRole.OPERATOR})
+    return {"camera_id": camera_id, "user_id": world["viewer"].id}
+
+
+async def main_incident(world: World) -> dict[str, Any]:
+    return {"incident_id": world.incident_id}
+
+
+async def main_artifact(world: World) -> dict[str, Any]:
+    return {"artifact_id": world.artifact_id}
+
+
+async def stranger_user(world: World) -> dict[str, Any]:
+    return {"id": world["stranger"].id}
+
+
+async def throwaway_user(world: World) -> dict[str, Any]:
+    async with world.app.state.session_factory() as db:
+        user = User(email=f"temp-{uuid.uuid4().hex[:8]}@example.com", hashed_password="x")
+        db.add(user)
+        await db.commit()
+        return {"id": user.id}
+
+
+async def no_params(world: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    expected: dict[str, int]
+    target: Target = no_params
+    json: Any = None
+    form: dict[str, str] | None = None
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ACTORS, status)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return {**everyone(status), "anonymous": 401}
+
+
+def admin_only(success: int) -> dict[str, int]:
+    return {**signed_in(403), "admin": success}
+
+
+def by_camera_access(view: int, operate: int, manage: int) -> dict[str, int]:
+    """Owner and admin manage the main camera; shares view or operate it; the stranger cannot see it."""
+    return {
+        "anonymous": 401,
+        "owner": manage,
+        "admin": manage,
+        "operator": operate,
+        "viewer": view,
+        "stranger": 404,
+    }
+
+
+ROWS = [
+    Row("GET", "/api/v1/health", everyone(200)),
+    Row("POST", "/api/v1/auth/jwt/login", everyone(400), form={"username": "{email}", "password": "wrong password"}),
+    Row("POST", "/api/v1/auth/register", everyone(201), json="register"),
+    Row("GET", "/api/v1/users", admin_only(200)),
+    Row("GET", "/api/v1/users/me", signed_in(200)),
+    Row("PATCH", "/api/v1/users/me", signed_in(200), json={}),
+    Row("GET", "/api/v1/users/{id}", admin_only(200), target=stranger_user),
+    Row("PATCH", "/api/v1/users/{id}", admin_only(200), target=throwaway_user, json={"role": "operator"}),
+    Row("DELETE", "/api/v1/users/{id}", admin_only(204), target=throwaway_user),
+    Row("GET", "/api/v1/cameras", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/cameras",
+        {**signed_in(201), "viewer": 403, "operator": 403},
+        json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.1/s"},
+    ),
+    Row("GET", "/api/v1/cameras/{camera_id}", by_camera_access(200, 200, 200), target=main_camera),
+    Row(
+        "PATCH",
+        "/api/v1/cameras/{camera_id}",
+        by_camera_access(403, 403, 200),
+        target=main_camera,
+        json={"analysis_fps": 4},
+    ),
+    Row("DELETE", "/api/v1/cameras/{camera_id}", by_camera_access(403, 403, 204), target=fresh_shared_camera),
+    Row("GET", "/api/v1/cameras/{camera_id}/health", by_camera_access(200, 200, 200), target=main_camera),
+    Row("GET", "/api/v1/cameras/{camera_id}/shares", by_camera_access(403, 403, 200), target=main_camera),
+    Row(
+        "POST",
+        "/api/v1/cameras/{camera_id}/shares",
+        by_camera_access(403, 403, 201),
+        target=main_camera,
+        json={"email": "bystander@example.com", "role": "viewer"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/cameras/{camera_id}/shares/{user_id}",
+        by_camera_access(403, 403, 204),
+        target=fresh_shared_camera,
+    ),
+    Row("GET", "/api/v1/incidents", signed_in(200)),
+    Row("GET", "/api/v1/incidents/{incident_id}", by_camera_access(200, 200, 200), target=main_incident),
+    Row(
+        "PATCH",
+        "/api/v1/incidents/{incident_id}",
+        by_camera_access(403, 200, 200),
+        target=main_incident,
+        json={"status": "acknowledged"},
+    ),
+    Row("GET", "/api/v1/artifacts/{artifact_id}", by_camera_access(200, 200, 200), target=main_artifact),
+]
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """From the OpenAPI schema: FastAPI keeps included routers nested, and no API route is hidden from it."""
+    return {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+
+
+def test_every_api_route_has_a_row(app: FastAPI) -> None:
+    rows = {(row.method, row.path) for row in ROWS}
+    missing = api_routes(app) - rows
+    assert not missing, f"routes without an authorization row: {sorted(missing)}"
+    assert not rows - api_routes(app), f"rows for routes that do not exist: {sorted(rows - api_routes(app))}"
+
+
+@pytest.fixture(scope="module")
+async def matrix_world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """One world for the whole matrix (accounts are slow to hash); rows that destroy use fresh targets."""
+    app = create_app(make_settings(tmp_path_factory.mktemp("matrix")))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://vigil.test") as client:
+            yield await build_world(app, client)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.path}" for r in ROWS])
+async def test_authorization(row: Row, matrix_world: World) -> None:
+    world = matrix_world
+    failures = []
+    for actor in ACTORS:
+        params = await row.target(world)
+        headers = {} if actor == "anonymous" else world[actor].headers
+        body = row.json
+        if body == "register":
+            body = {"email": f"new-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
+        email = f"{actor}@example.com"
+        form = {key: value.format(email=email) for key, value in row.form.items()} if row.form else None
+        response = await world.client.request(
+            row.method, row.path.format(**params), headers=headers, json=body, data=form
+        )
+        if response.status_code != row.expected[actor]:
+            failures.append(f"{actor}: {response.status_code} (expected {row.expected[actor]}) {response.text[:120]}")
+    assert not failures, "\n".join(failures)

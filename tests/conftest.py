@@ -1,0 +1,193 @@
+"""Fixtures shared by every test: settings in a temporary folder, the app with its lifespan, users."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from vigil.api.app import create_app
+from vigil.db import incidents as incident_repo
+from vigil.db.tables import Artifact, Camera, CameraShare, Incident, User
+from vigil.domain import ArtifactKind, Role, ShareRole, SourceKind
+from vigil.settings import Settings
+
+PASSWORD = "long enough passphrase"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test",
+        "data_dir": tmp_path / "data",
+        "secret_key": "test-secret-" + "x" * 40,
+        "frontend_dist": tmp_path / "no-dashboard",
+        "file_roots": str(tmp_path / "videos"),
+        "login_max_attempts_per_ip": 1000,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://vigil.test") as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register_and_login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    response = await client.post("/api/v1/auth/register", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    return await login(client, email, password)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    response = await client.post("/api/v1/auth/jwt/login", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+@dataclass
+class Actor:
+    name: str
+    email: str
+    token: str
+    id: uuid.UUID
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.token)
+
+
+@dataclass
+class World:
+    """An admin, a camera owner, a shared viewer and operator of that camera, and a stranger with their own."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+    actors: dict[str, Actor]
+    camera_id: int
+    stranger_camera_id: int
+    incident_id: int
+    stranger_incident_id: int
+    artifact_id: int
+    bystander_email: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Actor:
+        return self.actors[name]
+
+    async def set_role(self, user_id: uuid.UUID, role: Role) -> None:
+        async with self.app.state.session_factory() as db:
+            user = await db.get(User, user_id)
+            assert user is not None
+            user.role, user.is_superuser = role, role is Role.ADMIN
+            db.add(user)
+            await db.commit()
+
+    async def add_camera(self, owner: str, shares: dict[str, ShareRole] | None = None) -> int:
+        async with self.app.state.session_factory() as db:
+            camera = Camera(
+                name=f"{owner}'s camera",
+                kind=SourceKind.RTSP,
+                url="rtsp://admin:s3cret@192.0.2.10:554/stream1",
+                owner_id=self[owner].id,
+            )
+            db.add(camera)
+            await db.commit()
+            await db.refresh(camera)
+            assert camera.id is not None
+            for name, role in (shares or {}).items():
+                db.add(CameraShare(camera_id=camera.id, user_id=self[name].id, role=role))
+            await db.commit()
+            return camera.id
+
+    async def add_incident(
+        self, camera_id: int, label: str = "scream", confidence: float = 0.8, started_ago_s: float = 60
+    ) -> int:
+        async with self.app.state.session_factory() as db:
+            incident = await incident_repo.add(
+                db,
+                Incident(
+                    camera_id=camera_id,
+                    label=label,
+                    confidence=confidence,
+                    started_at=datetime.now(UTC) - timedelta(seconds=started_ago_s),
+                    explanation={"terms": [{"modality": "audio", "label": label, "weight": 1.0}]},
+                ),
+            )
+            assert incident.id is not None
+            return incident.id
+
+    async def add_artifact(self, incident_id: int, content: bytes, relative: str | None = None) -> int:
+        settings: Settings = self.app.state.settings
+        relative = relative or f"incidents/{incident_id}/clip-{uuid.uuid4().hex[:8]}.mp4"
+        path = settings.media_dir / relative
+        if ".." not in relative and not relative.startswith("/"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        async with self.app.state.session_factory() as db:
+            artifact = await incident_repo.add_artifact(
+                db,
+                Artifact(
+                    incident_id=incident_id,
+                    kind=ArtifactKind.CLIP,
+                    path=relative,
+                    media_type="video/mp4",
+                    bytes=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                ),
+            )
+            assert artifact.id is not None
+            return artifact.id
+
+
+async def build_world(app: FastAPI, client: httpx.AsyncClient) -> World:
+    actors: dict[str, Actor] = {}
+    for name in ("admin", "owner", "viewer", "operator", "stranger"):
+        email = f"{name}@example.com"
+        token = await register_and_login(client, email)
+        me = (await client.get("/api/v1/users/me", headers=bearer(token))).json()
+        actors[name] = Actor(name, email, token, uuid.UUID(me["id"]))
+    await register_and_login(client, "bystander@example.com")
+    world = World(app, client, actors, 0, 0, 0, 0, 0, "bystander@example.com")
+    assert (await client.get("/api/v1/users/me", headers=world["admin"].headers)).json()["role"] == "admin"
+    await world.set_role(world["owner"].id, Role.OPERATOR)
+    await world.set_role(world["stranger"].id, Role.OPERATOR)
+    world.camera_id = await world.add_camera(
+        "owner", {"viewer": ShareRole.VIEWER, "operator": ShareRole.OPERATOR}
+    )
+    world.stranger_camera_id = await world.add_camera("stranger")
+    world.incident_id = await world.add_incident(world.camera_id)
+    world.stranger_incident_id = await world.add_incident(world.stranger_camera_id, label="glass_break")
+    world.artifact_id = await world.add_artifact(world.incident_id, b"\x00\x00\x00\x18ftypmp42" + bytes(2000))
+    return world
+
+
+@pytest.fixture
+async def world(app: FastAPI, client: httpx.AsyncClient) -> World:
+    return await build_world(app, client)
