@@ -34,7 +34,8 @@ def serve(args: argparse.Namespace) -> None:
     )
     if not settings.secret_key:
         logging.getLogger("vigil").warning(
-            "VIGIL_SECRET_KEY is not set: using a random key, so logins end when the server restarts"
+            "VIGIL_SECRET_KEY is not set: signing logins with a random key kept in %s",
+            settings.data_dir / ".secret_key",
         )
     print(f"Vigil on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)", flush=True)
     uvicorn.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -38,8 +39,8 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "",
-        description="Signs JWTs. Empty in dev: a random key is generated per start (tokens die on "
-        "restart). Required (≥ 32 characters) in production.",
+        description="Signs JWTs. Empty outside production: a random key is kept in "
+        "`<data_dir>/.secret_key`. Required (≥ 32 characters) in production.",
     )
     jwt_lifetime_s: int = Field(3600 * 8, ge=60, description="How long a login token is valid.")
     open_registration: bool = Field(
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
         REPO_ROOT / "frontend" / "dist", description="Built dashboard served at `/` when present."
     )
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
     @field_validator("data_dir", "frontend_dist")
     @classmethod
@@ -78,7 +79,16 @@ class Settings(BaseSettings):
 
     @cached_property
     def jwt_secret(self) -> str:
-        return self.secret_key or secrets.token_urlsafe(48)
+        """`secret_key`, or in dev a random key kept in `<data_dir>/.secret_key` so logins survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / ".secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @property
     def resolved_database_url(self) -> str:

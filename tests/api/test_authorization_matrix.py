@@ -91,7 +91,12 @@ def by_camera_access(view: int, operate: int, manage: int) -> dict[str, int]:
 
 ROWS = [
     Row("GET", "/api/v1/health", everyone(200)),
-    Row("POST", "/api/v1/auth/jwt/login", everyone(400), form={"username": "{email}", "password": "wrong password"}),
+    Row(
+        "POST",
+        "/api/v1/auth/jwt/login",
+        everyone(400),
+        form={"username": "{email}", "password": "wrong password"},
+    ),
     Row("POST", "/api/v1/auth/register", everyone(201), json="register"),
     Row("GET", "/api/v1/users", admin_only(200)),
     Row("GET", "/api/v1/users/me", signed_in(200)),
@@ -186,5 +191,7 @@ async def test_authorization(row: Row, matrix_world: World) -> None:
             row.method, row.path.format(**params), headers=headers, json=body, data=form
         )
         if response.status_code != row.expected[actor]:
-            failures.append(f"{actor}: {response.status_code} (expected {row.expected[actor]}) {response.text[:120]}")
+            failures.append(
+                f"{actor}: {response.status_code} (expected {row.expected[actor]}) {response.text[:120]}"
+            )
     assert not failures, "\n".join(failures)

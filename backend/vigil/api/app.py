@@ -125,8 +125,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def create_asgi_app(settings: Settings | None = None) -> ASGIApp:
-    """What uvicorn serves: socket.io on `/socket.io`, everything else to FastAPI."""
-    app = create_app(settings)
+def with_sockets(app: FastAPI) -> ASGIApp:
+    """socket.io on `/socket.io`, everything else (lifespan included) to the FastAPI app."""
     asgi: ASGIApp = socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
     return asgi
+
+
+def create_asgi_app(settings: Settings | None = None) -> ASGIApp:
+    """What uvicorn serves."""
+    return with_sockets(create_app(settings))

@@ -1,0 +1,141 @@
+"""socket.io over a real uvicorn server: a JWT to connect, and incidents only for cameras you may see."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+from fastapi_users.authentication import JWTStrategy
+
+from tests.conftest import World, build_world, make_settings
+from tests.servers.live_server import LiveServer, live_server
+from vigil.db.tables import User
+
+pytestmark = pytest.mark.slow
+
+
+class Listener:
+    """One socket.io client that records the incident events it receives."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.incidents: list[dict[str, Any]] = []
+        self.expired = asyncio.Event()
+        self.client.on("incident", self._on_incident)
+        self.client.on("session_expired", self._on_expired)
+
+    async def _on_incident(self, data: dict[str, Any]) -> None:
+        self.incidents.append(data)
+
+    async def _on_expired(self, _data: Any) -> None:
+        self.expired.set()
+
+    async def connect(self, url: str, token: str | None) -> None:
+        auth = {"token": token} if token is not None else None
+        await self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=5)
+
+    def ids(self) -> list[int]:
+        return [event["incident_id"] for event in self.incidents]
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+    async with live_server(make_settings(tmp_path)) as server:
+        yield server
+
+
+@pytest.fixture
+async def live_world(server: LiveServer) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        yield await build_world(server.app, client)
+
+
+async def listen(server: LiveServer, world: World, *names: str) -> dict[str, Listener]:
+    listeners = {name: Listener() for name in names}
+    for name, listener in listeners.items():
+        await listener.connect(server.url, world[name].token)
+    return listeners
+
+
+async def emit_and_settle(server: LiveServer, camera_id: int, incident_id: int) -> None:
+    await server.app.state.hub.emit_incident(camera_id, "opened", {"incident_id": incident_id})
+    await asyncio.sleep(0.4)
+
+
+async def test_connect_needs_a_valid_token(server: LiveServer, live_world: World) -> None:
+    for token in [None, "", "not-a-jwt", live_world["viewer"].token[:-3] + "abc"]:
+        listener = Listener()
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await listener.connect(server.url, token)
+    listener = Listener()
+    await listener.connect(server.url, live_world["viewer"].token)
+    assert listener.client.connected
+    await listener.client.disconnect()
+
+
+async def test_incident_reaches_exactly_the_users_who_may_see_its_camera(
+    server: LiveServer, live_world: World
+) -> None:
+    world = live_world
+    listeners = await listen(server, world, "owner", "viewer", "operator", "stranger", "admin")
+    await emit_and_settle(server, world.camera_id, 101)
+    await emit_and_settle(server, world.stranger_camera_id, 202)
+    received = {name: listener.ids() for name, listener in listeners.items()}
+    assert received == {
+        "owner": [101],
+        "viewer": [101],
+        "operator": [101],
+        "stranger": [202],
+        "admin": [101, 202],
+    }
+    for listener in listeners.values():
+        await listener.client.disconnect()
+
+
+async def test_rooms_follow_shares_and_new_cameras(server: LiveServer, live_world: World) -> None:
+    world = live_world
+    listeners = await listen(server, world, "owner", "stranger", "bystander")
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        shares = f"/api/v1/cameras/{world.camera_id}/shares"
+        response = await client.post(
+            shares, json={"email": world.bystander_email}, headers=world["owner"].headers
+        )
+        assert response.status_code == 201
+        await emit_and_settle(server, world.camera_id, 1)
+        assert listeners["bystander"].ids() == [1]
+
+        response = await client.delete(f"{shares}/{world['bystander'].id}", headers=world["owner"].headers)
+        assert response.status_code == 204
+        await emit_and_settle(server, world.camera_id, 2)
+        assert listeners["bystander"].ids() == [1]
+
+        response = await client.post(
+            "/api/v1/cameras",
+            json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.3/s"},
+            headers=world["stranger"].headers,
+        )
+        new_camera = response.json()["id"]
+        await emit_and_settle(server, new_camera, 3)
+    assert listeners["stranger"].ids() == [3]
+    assert listeners["owner"].ids() == [1, 2]
+    for listener in listeners.values():
+        await listener.client.disconnect()
+
+
+async def test_connection_ends_when_its_token_expires(server: LiveServer, live_world: World) -> None:
+    async with server.app.state.session_factory() as db:
+        user = await db.get(User, live_world["viewer"].id)
+    short = await JWTStrategy(server.app.state.settings.jwt_secret, lifetime_seconds=2).write_token(user)
+    listener = Listener()
+    await listener.connect(server.url, short)
+    await asyncio.wait_for(listener.expired.wait(), timeout=6)
+    for _ in range(50):
+        if not listener.client.connected:
+            break
+        await asyncio.sleep(0.1)
+    assert not listener.client.connected
