@@ -79,7 +79,7 @@ class Settings(BaseSettings):
 
     @cached_property
     def jwt_secret(self) -> str:
-        """`secret_key`, or in dev a random key kept in `<data_dir>/.secret_key` so logins survive restarts."""
+        """`secret_key`, or else a random key kept in `<data_dir>/.secret_key` (logins survive restarts)."""
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / ".secret_key"
