@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
 
 
 class Role(StrEnum):
@@ -52,3 +56,50 @@ class CameraAccess(StrEnum):
     VIEW = "view"
     OPERATE = "operate"
     MANAGE = "manage"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One decoded video frame. `t_s` is on the source's clock, shared with its audio chunks."""
+
+    camera_id: int
+    index: int
+    t_s: float
+    wall_time_s: float
+    image: NDArray[np.uint8] = field(repr=False)  # H×W×3, RGB
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+
+AUDIO_SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    """Mono audio at `sample_rate` (16 kHz after ingest) starting at `t_s` on the source's clock."""
+
+    camera_id: int
+    t_s: float
+    wall_time_s: float
+    samples: NDArray[np.float32] = field(repr=False)  # in [-1, 1]
+    sample_rate: int = AUDIO_SAMPLE_RATE
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedPacket:
+    """A compressed packet kept for pre-roll clips (cut without re-encoding)."""
+
+    stream: str  # "video" or "audio"
+    t_s: float
+    data: bytes = field(repr=False)
+    is_keyframe: bool = False
