@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from tests.conftest import PASSWORD, World, build_world, make_settings
 from vigil.api.app import create_app
-from vigil.db.tables import User
-from vigil.domain import ShareRole
+from vigil.db.tables import Camera, User
+from vigil.domain import ShareRole, SourceKind
 
 ACTORS = ("anonymous", "owner", "viewer", "operator", "stranger", "admin")
 
@@ -49,6 +49,22 @@ async def throwaway_user(world: World) -> dict[str, Any]:
         db.add(user)
         await db.commit()
         return {"id": user.id}
+
+
+async def webrtc_camera(world: World) -> dict[str, Any]:
+    """A browser camera shared like the main one (the offer route answers 409 for other kinds)."""
+    if "webrtc_camera_id" not in world.extra:
+        camera_id = await world.add_camera(
+            "owner", {"viewer": ShareRole.VIEWER, "operator": ShareRole.OPERATOR}
+        )
+        async with world.app.state.session_factory() as db:
+            camera = await db.get(Camera, camera_id)
+            assert camera is not None
+            camera.kind, camera.url = SourceKind.WEBRTC, ""
+            db.add(camera)
+            await db.commit()
+        world.extra["webrtc_camera_id"] = camera_id
+    return {"camera_id": world.extra["webrtc_camera_id"]}
 
 
 async def no_params(world: World) -> dict[str, Any]:
@@ -145,6 +161,13 @@ ROWS = [
         json={"status": "acknowledged"},
     ),
     Row("GET", "/api/v1/artifacts/{artifact_id}", by_camera_access(200, 200, 200), target=main_artifact),
+    Row(
+        "POST",
+        "/api/v1/cameras/{camera_id}/webrtc/offer",
+        by_camera_access(403, 403, 422),  # 422: the well-formed body carries no SDP offer
+        target=webrtc_camera,
+        json={"sdp": "not an offer", "type": "offer"},
+    ),
 ]
 
 

@@ -17,12 +17,13 @@ from starlette.types import ASGIApp
 
 from vigil import __version__
 from vigil.api.live import LiveHub
-from vigil.api.routes import artifacts, auth, cameras, health, incidents, users
+from vigil.api.routes import artifacts, auth, cameras, health, incidents, users, webrtc
 from vigil.api.routes.auth import LoginLimits
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
 from vigil.ingest.health import HealthRegistry
+from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.security.paths import UnsafePathError, resolve_inside
 from vigil.settings import Settings
 
@@ -41,7 +42,7 @@ def _api_router() -> APIRouter:
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_active_user)])
-    for module in (users, cameras, incidents, artifacts):
+    for module in (users, cameras, incidents, artifacts, webrtc):
         protected.include_router(module.router)
     api.include_router(protected)
     return api
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.webrtc.close()
             await app.state.hub.close()
             await engine.dispose()
 
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.login_max_failures_per_account, settings.login_max_attempts_per_ip, settings.login_window_s
     )
     app.state.health = HealthRegistry()
+    app.state.webrtc = WebRtcRegistry()
     app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)
     if origins:
         app.add_middleware(
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,
         )
     app.include_router(_api_router())
+    app.include_router(webrtc.page_router)
     _mount_dashboard(app, settings.frontend_dist)
     return app
 

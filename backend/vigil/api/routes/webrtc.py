@@ -1,0 +1,59 @@
+"""Browser cameras: the publisher's SDP offer in, the server's answer out; and the publishing page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from vigil.api.deps import ManagedCamera
+from vigil.domain import SourceKind
+from vigil.ingest.webrtc import MAX_SDP_CHARS, NegotiationTimeoutError, OfferError, WebRtcRegistry
+
+router = APIRouter(prefix="/cameras", tags=["webrtc"])
+page_router = APIRouter(include_in_schema=False)
+
+PUBLISH_PAGE = Path(__file__).resolve().parents[2] / "web" / "publish.html"
+
+
+class SdpOffer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sdp: str = Field(max_length=MAX_SDP_CHARS, description="The browser's offer, ICE candidates included.")
+    type: Literal["offer"]
+
+
+class SdpAnswer(BaseModel):
+    sdp: str
+    type: Literal["answer"]
+
+
+@router.post("/{camera_id}/webrtc/offer", name="offer")
+async def offer(body: SdpOffer, context: ManagedCamera, request: Request) -> SdpAnswer:
+    """Publish this device's camera and microphone to a `webrtc` camera (owner or admin).
+
+    Send the offer once ICE gathering is complete (no trickle); a new offer replaces the previous publisher.
+    """
+    if context.camera.kind is not SourceKind.WEBRTC:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="CAMERA_NOT_WEBRTC")
+    registry: WebRtcRegistry = request.app.state.webrtc
+    try:
+        sdp, kind = await registry.get_or_create(context.id).accept_offer(body.sdp, body.type)
+    except OfferError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{"type": "value_error", "loc": ["body", "sdp"], "msg": str(error)}],
+        ) from error
+    except NegotiationTimeoutError as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "WEBRTC_NEGOTIATION_TIMEOUT") from error
+    assert kind == "answer"
+    return SdpAnswer(sdp=sdp, type="answer")
+
+
+@page_router.get("/publish")
+async def publish_page() -> FileResponse:
+    """The page that turns this phone or laptop into a camera (its API calls carry the token)."""
+    return FileResponse(PUBLISH_PAGE, media_type="text/html", headers={"Cache-Control": "no-cache"})
