@@ -103,3 +103,33 @@ class EncodedPacket:
     t_s: float
     data: bytes = field(repr=False)
     is_keyframe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """Normalised to the frame: 0..1 from the top-left corner."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    label: str
+    conf: float
+    box: Box
+    track_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """Everything the models saw in one analysed instant of one camera."""
+
+    camera_id: int
+    t_s: float
+    wall_time_s: float
+    motion: float = 0.0
+    detections: tuple[Detection, ...] = ()
+    analysis_ms: float = 0.0

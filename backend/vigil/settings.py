@@ -55,6 +55,18 @@ class Settings(BaseSettings):
         "",
         description="`:`-separated folders from which video files may be added as cameras. Empty: none.",
     )
+    analysis_workers: int = Field(
+        0, ge=0, description="Processes running the models; 0 = one less than the CPU count (at least 1)."
+    )
+    read_timeout_s: float = Field(
+        5.0, gt=0, description="A camera that sends nothing for this long is offline; it is reconnected."
+    )
+    pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
+    demo_video: Path | None = Field(
+        None,
+        description="A video file added as a looping demo camera for the first admin (`make run` sets it).",
+    )
+    metrics_token: str = Field("", description="Bearer token a Prometheus scraper sends to `/metrics`.")
     frontend_dist: Path = Field(
         REPO_ROOT / "frontend" / "dist", description="Built dashboard served at `/` when present."
     )
@@ -93,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'vigil.db'}"
+
+    @property
+    def analysis_worker_count(self) -> int:
+        return self.analysis_workers or max(1, (os.cpu_count() or 2) - 1)
 
     @property
     def media_dir(self) -> Path:

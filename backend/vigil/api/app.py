@@ -17,13 +17,16 @@ from starlette.types import ASGIApp
 
 from vigil import __version__
 from vigil.api.live import LiveHub
-from vigil.api.routes import artifacts, auth, cameras, health, incidents, users, webrtc
+from vigil.api.livefeed import LiveFeed
+from vigil.api.pipelines import build_supervisor, camera_specs, ensure_demo_camera
+from vigil.api.routes import artifacts, auth, cameras, health, incidents, metrics, users, webrtc
 from vigil.api.routes.auth import LoginLimits
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
+from vigil.pipeline.metrics import PipelineMetrics
 from vigil.security.paths import UnsafePathError, resolve_inside
 from vigil.settings import Settings
 
@@ -88,10 +91,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.pipelines = build_supervisor(app, settings)
+        await app.state.pipelines.start(await camera_specs(app.state.session_factory))
+        await ensure_demo_camera(app)
         log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
         try:
             yield
         finally:
+            await app.state.pipelines.close()
             await app.state.webrtc.close()
             await app.state.hub.close()
             await engine.dispose()
@@ -115,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.health = HealthRegistry()
     app.state.webrtc = WebRtcRegistry()
     app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)
+    app.state.metrics = PipelineMetrics()
+    app.state.livefeed = LiveFeed(app.state.hub.sio)
     if origins:
         app.add_middleware(
             CORSMiddleware,
@@ -125,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.include_router(_api_router())
     app.include_router(webrtc.page_router)
+    app.include_router(metrics.router)
     _mount_dashboard(app, settings.frontend_dist)
     return app
 

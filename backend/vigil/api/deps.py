@@ -15,6 +15,7 @@ from vigil.db import cameras as camera_repo
 from vigil.db.tables import Artifact, Camera, Incident, User
 from vigil.domain import CameraAccess, Role
 from vigil.ingest.health import HealthRegistry
+from vigil.pipeline.supervisor import PipelineSupervisor
 from vigil.settings import Settings
 
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -39,6 +40,12 @@ def get_health_registry(request: Request) -> HealthRegistry:
     return registry
 
 
+def get_pipelines(request: Request) -> PipelineSupervisor:
+    supervisor: PipelineSupervisor = request.app.state.pipelines
+    return supervisor
+
+
+Pipelines = Annotated[PipelineSupervisor, Depends(get_pipelines)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Hub = Annotated[LiveHub, Depends(get_hub)]
 Health = Annotated[HealthRegistry, Depends(get_health_registry)]

@@ -13,6 +13,7 @@ import jwt
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from vigil.api.livefeed import live_room
 from vigil.api.users import UserDatabase, UserManager, jwt_strategy
 from vigil.db.cameras import visible_camera_ids
 from vigil.db.tables import User
@@ -52,6 +53,8 @@ class LiveHub:
         )
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
+        self.sio.on("watch", self._on_watch)
+        self.sio.on("unwatch", self._on_unwatch)
         self._expiry_tasks: dict[str, asyncio.Task[None]] = {}
 
     async def _user_from_token(self, token: str) -> tuple[User, float] | None:
@@ -89,6 +92,20 @@ class LiveHub:
         if task is not None and task is not asyncio.current_task():
             task.cancel()
 
+    async def _on_watch(self, sid: str, data: Any) -> dict[str, Any]:
+        """Start receiving `frame` events of a camera the user may see. Answers through the ack."""
+        camera_id = data.get("camera_id") if isinstance(data, dict) else None
+        if not isinstance(camera_id, int) or camera_room(camera_id) not in self.sio.rooms(sid):
+            return {"ok": False, "detail": "CAMERA_NOT_FOUND"}
+        await self.sio.enter_room(sid, live_room(camera_id))
+        return {"ok": True}
+
+    async def _on_unwatch(self, sid: str, data: Any) -> dict[str, Any]:
+        camera_id = data.get("camera_id") if isinstance(data, dict) else None
+        if isinstance(camera_id, int):
+            await self.sio.leave_room(sid, live_room(camera_id))
+        return {"ok": True}
+
     async def _visible_ids(self, session: AsyncSession, user: User) -> set[int]:
         return set((await session.scalars(visible_camera_ids(user))).all())
 
@@ -102,6 +119,7 @@ class LiveHub:
         }
         for camera_id in current - visible:
             await self.sio.leave_room(sid, camera_room(camera_id))
+            await self.sio.leave_room(sid, live_room(camera_id))
         for camera_id in visible - current:
             await self.sio.enter_room(sid, camera_room(camera_id))
 

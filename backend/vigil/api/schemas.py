@@ -18,6 +18,7 @@ from vigil.domain import (
     ShareRole,
     SourceKind,
 )
+from vigil.ingest.health import SourceState
 
 T = TypeVar("T")
 
@@ -74,6 +75,10 @@ class CameraBase(BaseModel):
     )
     analysis_fps: AnalysisFps = 5.0
     enabled: bool = True
+    file_loop: bool = Field(True, description="File cameras: start again at the end.")
+    file_realtime: bool = Field(
+        True, description="File cameras: play at recorded speed, not as fast as possible."
+    )
 
 
 class CameraCreate(CameraBase):
@@ -88,6 +93,8 @@ class CameraUpdate(BaseModel):
     url: SourceUrl | None = Field(None, description="Sending back the masked URL keeps the stored password.")
     analysis_fps: AnalysisFps | None = None
     enabled: bool | None = None
+    file_loop: bool | None = None
+    file_realtime: bool | None = None
 
 
 class CameraPublic(CameraBase):
@@ -112,12 +119,9 @@ class SharePublic(BaseModel):
     created_at: datetime
 
 
-CameraState = Literal["disabled", "pending", "connecting", "streaming", "reconnecting", "offline", "error"]
-
-
 class CameraHealth(BaseModel):
     camera_id: int
-    state: CameraState
+    state: SourceState = Field(description="`ended`: a file camera that plays once has finished.")
     fps_in: float = 0.0
     fps_analysed: float = 0.0
     frames_dropped: int = 0

@@ -94,6 +94,10 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         user = await super().create(user_create, safe, request)
         if first_user:
             user = await self.user_db.update(user, {"role": Role.ADMIN, "is_superuser": True})
+            if request is not None:
+                from vigil.api.pipelines import ensure_demo_camera  # the demo waits for its first admin
+
+                await ensure_demo_camera(request.app)
         return user
 
     async def update(

@@ -41,6 +41,8 @@ class Camera(SQLModel, table=True):
     )
     analysis_fps: float = 5.0
     enabled: bool = True
+    file_loop: bool = Field(default=True, description="File cameras: start again at the end.")
+    file_realtime: bool = Field(default=True, description="File cameras: play at recorded speed.")
     owner_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
     )

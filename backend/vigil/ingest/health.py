@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
-SourceState = Literal["disabled", "pending", "connecting", "streaming", "reconnecting", "offline", "error"]
+SourceState = Literal[
+    "disabled", "pending", "connecting", "streaming", "reconnecting", "offline", "error", "ended"
+]
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,25 @@ class HealthRegistry:
         if not enabled:
             return SourceHealth(state="disabled")
         return self._by_camera.get(camera_id, SourceHealth(state="pending"))
+
+
+class RateMeter:
+    """Events per second over a sliding window of `window_s`."""
+
+    def __init__(self, window_s: float = 3.0) -> None:
+        self.window_s = window_s
+        self._times: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._times and now - self._times[0] > self.window_s:
+            self._times.popleft()
+
+    def tick(self, now: float) -> None:
+        self._times.append(now)
+        self._trim(now)
+
+    def per_s(self, now: float) -> float:
+        self._trim(now)
+        if len(self._times) < 2:
+            return 0.0
+        return (len(self._times) - 1) / max(1e-6, self._times[-1] - self._times[0])

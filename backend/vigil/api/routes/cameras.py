@@ -15,10 +15,12 @@ from vigil.api.deps import (
     Health,
     Hub,
     ManagedCamera,
+    Pipelines,
     Session,
     VisibleCamera,
     not_found,
 )
+from vigil.api.pipelines import spec_of
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
@@ -67,11 +69,17 @@ async def list_cameras(
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED)
 async def create_camera(
-    body: CameraCreate, user: CameraCreator, db: Session, settings: AppSettings, hub: Hub
+    body: CameraCreate,
+    user: CameraCreator,
+    db: Session,
+    settings: AppSettings,
+    hub: Hub,
+    pipelines: Pipelines,
 ) -> CameraPublic:
     """Add a camera you own (operators and admins)."""
     _check_source(body.kind, body.url, settings)
     camera = await camera_repo.create(db, user, body.model_dump())
+    await pipelines.apply(spec_of(camera))
     await hub.resync_all()
     return _public(camera, CameraAccess.MANAGE)
 
@@ -83,11 +91,11 @@ async def get_camera(context: VisibleCamera) -> CameraPublic:
 
 @router.patch("/{camera_id}", name="update")
 async def update_camera(
-    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings
+    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings, pipelines: Pipelines
 ) -> CameraPublic:
     """Change a camera (owner or admin). A masked URL sent back keeps the stored password."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    for required in ("name", "kind", "url", "analysis_fps", "enabled"):
+    for required in ("name", "kind", "url", "analysis_fps", "enabled", "file_loop", "file_realtime"):
         if required in changes and changes[required] is None:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -100,14 +108,15 @@ async def update_camera(
             changes.get("kind", context.camera.kind), changes.get("url", context.camera.url), settings
         )
     camera = await camera_repo.update(db, context.camera, changes)
+    await pipelines.apply(spec_of(camera))
     return _public(camera, context.access)
 
 
 @router.delete("/{camera_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, health: Health) -> Response:
+async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, pipelines: Pipelines) -> Response:
     """Remove a camera with its incidents and artifacts (owner or admin)."""
     await camera_repo.remove(db, context.camera)
-    health.forget(context.id)
+    await pipelines.remove(context.id)
     await hub.resync_all()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -1,0 +1,310 @@
+"""RTSP, file and USB cameras through PyAV (FFmpeg), read in a thread: a stuck read never blocks the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import av.container
+import numpy as np
+
+from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, EncodedPacket, Frame, SourceKind
+from vigil.ingest.base import SourceItem
+from vigil.ingest.health import RateMeter, SourceHealth, SourceState
+
+log = logging.getLogger(__name__)
+
+AUDIO_CHUNK_S = 0.5
+VIDEO_QUEUE = 2
+AUDIO_QUEUE = 120
+FPS_WINDOW_S = 3.0
+
+
+class SourceError(Exception):
+    """A camera problem in words a user can act on."""
+
+
+@dataclass(frozen=True)
+class AvSourceConfig:
+    kind: SourceKind
+    url: str
+    open_timeout_s: float = 10.0
+    read_timeout_s: float = 5.0
+    backoff_initial_s: float = 0.25
+    backoff_max_s: float = 1.0
+    file_backoff_max_s: float = 30.0
+    max_convert_fps: float = 10.0
+    loop: bool = True
+    realtime: bool = True
+
+
+def usb_device(url: str) -> str:
+    """`/dev/video2` or `2` → `/dev/video2`."""
+    return url if url.startswith("/dev/") else f"/dev/video{int(url)}"
+
+
+def open_input(config: AvSourceConfig) -> av.container.InputContainer:
+    """Open the camera with the timeouts of its kind; every failure becomes a `SourceError` in words."""
+    try:
+        if config.kind is SourceKind.RTSP:
+            return av.open(
+                config.url,
+                options={"rtsp_transport": "tcp", "rtsp_flags": "prefer_tcp"},
+                timeout=(config.open_timeout_s, config.read_timeout_s),
+            )
+        if config.kind is SourceKind.FILE:
+            if not Path(config.url).is_file():
+                raise SourceError(f"file not found: {config.url}")
+            return av.open(config.url)
+        if config.kind is SourceKind.USB:
+            device = usb_device(config.url)
+            if not Path(device).exists():
+                raise SourceError(f"no such video device: {device} (is the camera plugged in?)")
+            return av.open(device, format="v4l2", timeout=(config.open_timeout_s, config.read_timeout_s))
+    except av.FFmpegError as error:
+        raise SourceError(describe_av_error(error)) from error
+    raise SourceError(f"PyAV does not read {config.kind} sources")
+
+
+def describe_av_error(error: Exception) -> str:
+    text = getattr(error, "strerror", None) or str(error)
+    if isinstance(error, av.error.InvalidDataError):
+        return f"not a readable video: {text}"
+    if isinstance(error, (av.error.ExitError, TimeoutError, av.error.TimeoutError)):
+        return f"no data within the read timeout: {text}"
+    return text
+
+
+class AvSource:
+    """One camera read by PyAV in a daemon thread; reconnects with capped backoff; never raises."""
+
+    def __init__(
+        self,
+        camera_id: int,
+        config: AvSourceConfig,
+        packet_sink: Callable[[EncodedPacket], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.camera_id = camera_id
+        self.config = config
+        self._packet_sink = packet_sink
+        self._clock = clock
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._frames: deque[Frame] = deque()
+        self._audio: deque[AudioChunk] = deque()
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._state: SourceState = "connecting"
+        self._last_error: str | None = None
+        self._reconnects = 0
+        self._dropped_frames = 0
+        self._dropped_audio = 0
+        self._rate = RateMeter(FPS_WINDOW_S)
+        self._last_frame_wall: float | None = None
+        self._last_t_s: float | None = None
+        self._frame_index = 0
+
+    # --- asyncio side ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._run, name=f"av-camera-{self.camera_id}", daemon=True)
+        self._thread.start()
+
+    async def __aiter__(self) -> AsyncIterator[SourceItem]:
+        self.start()
+        while True:
+            item = self._pop()
+            if item is not None:
+                yield item
+                continue
+            if self._thread is not None and not self._thread.is_alive() and not (self._frames or self._audio):
+                return
+            self._wake.clear()
+            if self._frames or self._audio:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.5)
+
+    def _pop(self) -> Frame | AudioChunk | None:
+        with self._lock:
+            if self._audio and (not self._frames or self._audio[0].t_s <= self._frames[0].t_s):
+                return self._audio.popleft()
+            if self._frames:
+                return self._frames.popleft()
+        return None
+
+    def health(self) -> SourceHealth:
+        now = self._clock()
+        with self._lock:
+            age = None if self._last_frame_wall is None else max(0.0, now - self._last_frame_wall)
+            return SourceHealth(
+                state=self._state,
+                fps_in=round(self._rate.per_s(now), 2),
+                frames_dropped=self._dropped_frames,
+                last_frame_age_s=None if age is None else round(age, 3),
+                reconnects=self._reconnects,
+                last_error=self._last_error,
+            )
+
+    async def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            # A blocked open or read ends at its own timeout; the daemon thread then sees the stop flag.
+            await asyncio.to_thread(self._thread.join, 1.0)
+
+    # --- reader thread ---------------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake.set)
+
+    def _set_state(self, state: SourceState, error: str | None = None) -> None:
+        with self._lock:
+            self._state = state
+            if error is not None:
+                self._last_error = error
+
+    def _run(self) -> None:
+        backoff = self.config.backoff_initial_s
+        cap = (
+            self.config.file_backoff_max_s
+            if self.config.kind is SourceKind.FILE
+            else self.config.backoff_max_s
+        )
+        while not self._stop.is_set():
+            try:
+                with open_input(self.config) as container:
+                    finished = self._session(container)
+                backoff = self.config.backoff_initial_s
+                if finished:
+                    self._set_state("ended")
+                    break
+            except SourceError as error:
+                self._fail(str(error))
+            except av.FFmpegError as error:
+                self._fail(describe_av_error(error))
+            except Exception as error:  # a camera must never take the reader down with it
+                log.exception("camera %s: unexpected reader error", self.camera_id)
+                self._fail(f"unexpected error: {error}")
+            if self._stop.wait(backoff):
+                break
+            backoff = min(cap, backoff * 2)
+            with self._lock:
+                self._reconnects += 1
+        self._notify()
+
+    def _fail(self, message: str) -> None:
+        was_streaming = self._state == "streaming"
+        state: SourceState = "error" if self.config.kind is SourceKind.FILE else "offline"
+        self._set_state(state, message)
+        log.log(
+            logging.WARNING if was_streaming else logging.INFO,
+            "camera %s %s: %s",
+            self.camera_id,
+            state,
+            message,
+        )
+
+    def _session(self, container: av.container.InputContainer) -> bool:
+        """Read one connection or one pass of a file. True when a play-once file has finished."""
+        if not container.streams.video:
+            raise SourceError("no video stream in this source")
+        video = container.streams.video[0]
+        video.thread_type = "AUTO"
+        audio = container.streams.audio[0] if container.streams.audio else None
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_SAMPLE_RATE) if audio else None
+        streams = [video] + ([audio] if audio is not None else [])
+
+        offset = 0.0 if self._last_t_s is None else self._last_t_s + 0.1
+        first_time: float | None = None
+        session_wall = self._clock()
+        last_converted = -1e9
+        audio_buffer: list[np.ndarray] = []
+        audio_start: float | None = None
+        audio_samples = 0
+
+        for packet in container.demux(*streams):
+            if self._stop.is_set():
+                return False
+            if packet.dts is None:
+                continue
+            packet_time = float(packet.pts * packet.time_base) if packet.pts is not None else None
+            if first_time is None and packet_time is not None:
+                first_time = packet_time
+            if self._packet_sink is not None and packet_time is not None and first_time is not None:
+                self._packet_sink(
+                    EncodedPacket(
+                        stream="video" if packet.stream is video else "audio",
+                        t_s=offset + packet_time - first_time,
+                        data=bytes(packet),
+                        is_keyframe=bool(packet.is_keyframe),
+                    )
+                )
+            for decoded in packet.decode():
+                if not isinstance(decoded, (av.VideoFrame, av.AudioFrame)):
+                    continue
+                if decoded.time is None or first_time is None:
+                    continue
+                t_s = offset + float(decoded.time) - first_time
+                if isinstance(decoded, av.VideoFrame):
+                    now = self._clock()
+                    if self.config.kind is SourceKind.FILE and self.config.realtime:
+                        ahead = (t_s - offset) - (now - session_wall)
+                        if ahead > 0 and self._stop.wait(ahead):
+                            return False
+                        now = self._clock()
+                    with self._lock:
+                        self._rate.tick(now)
+                        self._last_frame_wall = now
+                        self._last_t_s = t_s
+                        if self._state != "streaming":
+                            self._state = "streaming"
+                    if t_s - last_converted >= 1.0 / self.config.max_convert_fps - 1e-3:
+                        last_converted = t_s
+                        image = np.asarray(decoded.to_ndarray(format="rgb24"), dtype=np.uint8)
+                        self._push_frame(Frame(self.camera_id, self._frame_index, t_s, now, image))
+                    self._frame_index += 1
+                elif resampler is not None:
+                    for mono in resampler.resample(decoded):
+                        if audio_start is None:
+                            audio_start = t_s
+                        audio_buffer.append(mono.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+                        if sum(len(a) for a in audio_buffer) >= AUDIO_CHUNK_S * AUDIO_SAMPLE_RATE:
+                            samples = np.concatenate(audio_buffer)
+                            audio_buffer.clear()
+                            chunk_t = audio_start + audio_samples / AUDIO_SAMPLE_RATE
+                            audio_samples += len(samples)
+                            self._push_audio(AudioChunk(self.camera_id, chunk_t, self._clock(), samples))
+        return self.config.kind is SourceKind.FILE and not self.config.loop
+
+    def _push_frame(self, frame: Frame) -> None:
+        with self._lock:
+            if len(self._frames) >= VIDEO_QUEUE:
+                self._frames.popleft()
+                self._dropped_frames += 1
+            self._frames.append(frame)
+        self._notify()
+
+    def _push_audio(self, chunk: AudioChunk) -> None:
+        with self._lock:
+            if len(self._audio) >= AUDIO_QUEUE:
+                self._audio.popleft()
+                self._dropped_audio += 1
+            self._audio.append(chunk)
+        self._notify()

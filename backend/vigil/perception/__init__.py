@@ -1,0 +1,1 @@
+"""Models behind small protocols; they run in the pipeline's process pool."""

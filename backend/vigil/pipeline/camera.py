@@ -1,0 +1,105 @@
+"""`CameraPipeline`: frames → sampling → motion gate → pool (drop, never queue) → observations."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation
+from vigil.ingest.base import Source
+from vigil.ingest.health import RateMeter, SourceHealth
+from vigil.pipeline.gating import FrameSampler, MotionGate
+from vigil.pipeline.metrics import PipelineMetrics
+from vigil.pipeline.pool import AnalysisPool
+from vigil.pipeline.ring import TimeRing
+
+log = logging.getLogger(__name__)
+
+ObservationSink = Callable[[Observation], Awaitable[None]]
+FrameListener = Callable[[Frame], None]
+
+
+class CameraPipeline:
+    def __init__(
+        self,
+        camera_id: int,
+        analysis_fps: float,
+        pool: AnalysisPool,
+        metrics: PipelineMetrics,
+        on_observation: ObservationSink,
+        pre_roll_s: float = 10.0,
+        on_frame: FrameListener | None = None,
+    ) -> None:
+        self.camera_id = camera_id
+        self.pool = pool
+        self.metrics = metrics
+        self.on_observation = on_observation
+        self.on_frame = on_frame
+        self.sampler = FrameSampler(analysis_fps)
+        self.gate = MotionGate()
+        self.packets: TimeRing[EncodedPacket] = TimeRing(pre_roll_s, lambda p: p.t_s, max_items=20_000)
+        self.audio: TimeRing[AudioChunk] = TimeRing(pre_roll_s, lambda c: c.t_s, max_items=2_000)
+        self.latest_observation: Observation | None = None
+        self.latest_frame: Frame | None = None
+        self._analysed = RateMeter()
+        self._pool_drops = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._label = str(camera_id)
+
+    async def run(self, source: Source) -> None:
+        async for item in source:
+            if isinstance(item, Frame):
+                self._on_frame(item)
+            elif isinstance(item, AudioChunk):
+                self.audio.append(item)
+                self.metrics.audio_chunks.labels(self._label).inc()
+
+    def _on_frame(self, frame: Frame) -> None:
+        self.metrics.frames_in.labels(self._label).inc()
+        self.latest_frame = frame
+        if self.on_frame is not None:
+            self.on_frame(frame)
+        if not self.sampler.take(frame.t_s):
+            return
+        start = time.perf_counter()
+        passed, motion = self.gate.check(frame.t_s, frame.image)
+        self.metrics.stage_seconds.labels("motion_gate").observe(time.perf_counter() - start)
+        if not passed:
+            self.metrics.frames_gated.labels(self._label).inc()
+            return
+        if self.pool.busy(self.camera_id):
+            self._pool_drops += 1
+            self.metrics.frames_dropped.labels(self._label, "pool").inc()
+            return
+        task = asyncio.create_task(self._analyse(frame, motion))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _analyse(self, frame: Frame, motion: float) -> None:
+        start = time.perf_counter()
+        try:
+            observation = await self.pool.analyse(frame, motion)
+        except Exception:
+            log.exception("camera %s: analysis failed", self.camera_id)
+            return
+        self.metrics.stage_seconds.labels("analysis").observe(time.perf_counter() - start)
+        self.metrics.frames_analysed.labels(self._label).inc()
+        self._analysed.tick(time.time())
+        self.latest_observation = observation
+        await self.on_observation(observation)
+
+    def health(self, source: SourceHealth) -> SourceHealth:
+        """The source's health with the pipeline's own figures added."""
+        return dataclasses.replace(
+            source,
+            fps_analysed=round(self._analysed.per_s(time.time()), 2),
+            frames_dropped=source.frames_dropped + self._pool_drops,
+        )
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

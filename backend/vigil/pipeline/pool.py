@@ -1,0 +1,60 @@
+"""The process pool for perception: one job in flight per camera, so a busy camera never starves others."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from vigil.domain import Frame, Observation
+
+AnalyseFrame = Callable[[int, float, float, float, NDArray[np.uint8]], Observation]
+
+
+class AnalysisPool:
+    """Frames cross to worker processes as arrays; observations come back. Started on first use."""
+
+    def __init__(self, workers: int, initializer: Callable[[], None], analyse: AnalyseFrame) -> None:
+        self.workers = workers
+        self._initializer = initializer
+        self._analyse = analyse
+        self._executor: ProcessPoolExecutor | None = None
+        self._in_flight: set[int] = set()
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=self._initializer,
+            )
+        return self._executor
+
+    def busy(self, camera_id: int) -> bool:
+        return camera_id in self._in_flight
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def analyse(self, frame: Frame, motion: float) -> Observation:
+        """Caller checks `busy` first: a camera with a job in flight drops frames instead of queueing."""
+        if frame.camera_id in self._in_flight:
+            raise RuntimeError(f"camera {frame.camera_id} already has a frame in analysis")
+        self._in_flight.add(frame.camera_id)
+        try:
+            loop = asyncio.get_running_loop()
+            args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
+            return await loop.run_in_executor(self._started(), self._analyse, *args)
+        finally:
+            self._in_flight.discard(frame.camera_id)
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

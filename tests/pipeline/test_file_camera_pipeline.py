@@ -1,0 +1,109 @@
+"""A file camera added over the API runs through the whole pipeline: health, metrics, live view."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from tests.conftest import World, build_world, make_settings
+from tests.media import plaza, shared_media_dir
+from tests.servers.live_server import LiveServer, live_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+    settings = make_settings(tmp_path, file_roots=str(shared_media_dir()), analysis_workers=1)
+    async with live_server(settings) as server:
+        yield server
+
+
+@pytest.fixture
+async def world(server: LiveServer) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+        yield await build_world(server.app, client)
+
+
+async def wait_for_health(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], state: str
+) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        health: dict[str, Any] = (await client.get(url, headers=headers)).json()
+        if health["state"] == state:
+            return health
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"camera did not reach {state}: {health}")
+
+
+async def test_file_camera_streams_is_analysed_and_watched_live(server: LiveServer, world: World) -> None:
+    client, owner = world.client, world["owner"]
+    created = await client.post(
+        "/api/v1/cameras",
+        json={"name": "plaza", "kind": "file", "url": str(plaza()), "analysis_fps": 4},
+        headers=owner.headers,
+    )
+    assert created.status_code == 201, created.text
+    camera_id = created.json()["id"]
+    health_url = f"/api/v1/cameras/{camera_id}/health"
+    await wait_for_health(client, health_url, owner.headers, "streaming")
+    await asyncio.sleep(4)  # the first analysis starts the worker process; then it runs at the asked rate
+    health = (await client.get(health_url, headers=owner.headers)).json()
+    assert 8 <= health["fps_in"] <= 12  # the file's 10 fps, paced in real time
+    assert 0 < health["fps_analysed"] <= 4.5
+    assert health["last_frame_age_s"] < 1
+
+    frames: list[dict[str, Any]] = []
+    viewer = socketio.AsyncClient(reconnection=False)
+    viewer.on("frame", frames.append)
+    await viewer.connect(server.url, auth={"token": world["viewer"].token}, transports=["websocket"])
+    stranger = socketio.AsyncClient(reconnection=False)
+    stranger_frames: list[dict[str, Any]] = []
+    stranger.on("frame", stranger_frames.append)
+    await stranger.connect(server.url, auth={"token": world["stranger"].token}, transports=["websocket"])
+    assert await stranger.call("watch", {"camera_id": camera_id}) == {
+        "ok": False,
+        "detail": "CAMERA_NOT_FOUND",
+    }
+
+    # The viewer is not shared this new camera yet: sharing lets them watch it.
+    shared = await client.post(
+        f"/api/v1/cameras/{camera_id}/shares", json={"email": world["viewer"].email}, headers=owner.headers
+    )
+    assert shared.status_code == 201
+    assert await viewer.call("watch", {"camera_id": camera_id}) == {"ok": True}
+    await asyncio.sleep(3)
+    await viewer.call("unwatch", {"camera_id": camera_id})
+    received = len(frames)
+    await asyncio.sleep(0.5)
+    assert len(frames) <= received + 1
+    assert received >= 15  # ≥ 5 fps over 3 s
+    first = frames[-1]
+    assert first["jpeg"][:2] == b"\xff\xd8"
+    assert (first["width"], first["height"]) == (768, 576)
+    assert "detections" in first["overlay"]
+    assert time.time() - first["wall_time_s"] < 1.5
+    assert stranger_frames == []
+    await viewer.disconnect()
+    await stranger.disconnect()
+
+    anonymous = await client.get("/metrics")
+    assert anonymous.status_code == 401
+    metrics = (await client.get("/metrics", headers=world["admin"].headers)).text
+    assert f'vigil_frames_in_total{{camera="{camera_id}"}}' in metrics
+    assert f'vigil_frames_analysed_total{{camera="{camera_id}"}}' in metrics
+    assert "vigil_stage_seconds_bucket" in metrics
+
+    disabled = await client.patch(
+        f"/api/v1/cameras/{camera_id}", json={"enabled": False}, headers=owner.headers
+    )
+    assert disabled.status_code == 200
+    assert (await client.get(health_url, headers=owner.headers)).json()["state"] == "disabled"
