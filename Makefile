@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean
+.PHONY: run test lint install install-dev format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,28 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)
 
+DEMO_VIDEO := $(abspath ../shared/media/scenarios/plaza_incident.mp4)
+
 ## Start API, sockets and dashboard on http://127.0.0.1:8000 (PORT or VIGIL_PORT to change).
+## With ../shared/media beside the checkout, the first admin gets a looping demo camera of the plaza scenario.
 run: install
-	$(BIN)/vigil serve
+	@if [ -f "$(DEMO_VIDEO)" ]; then \
+	  echo "demo camera: $(DEMO_VIDEO) (added for the first account you register)"; \
+	  export VIGIL_DEMO_VIDEO="$${VIGIL_DEMO_VIDEO:-$(DEMO_VIDEO)}"; \
+	  export VIGIL_FILE_ROOTS="$${VIGIL_FILE_ROOTS:-$(dir $(DEMO_VIDEO))}"; \
+	else \
+	  echo "no demo video ($(DEMO_VIDEO) is missing): starting without a camera."; \
+	  echo "add one: POST /api/v1/cameras {\"name\": \"Gate\", \"kind\": \"rtsp\", \"url\": \"rtsp://user:pass@camera/stream\"}"; \
+	fi; \
+	exec $(BIN)/vigil serve
 
 ## Lint, type-check and run every test (slow ones included).
 test: install-dev lint
 	$(BIN)/pytest -q
+
+## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
+bench: install
+	$(BIN)/vigil bench $(DEMO_VIDEO)
 
 lint: install-dev
 	$(BIN)/ruff check backend tests alembic

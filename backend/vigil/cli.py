@@ -52,6 +52,19 @@ def migrate(_args: argparse.Namespace) -> None:
     print("database schema is up to date")
 
 
+def bench(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from vigil.bench import main as run_bench
+
+    video = Path(args.video)
+    if not video.is_file():
+        sys.exit(
+            f"vigil bench: no such video {video} (the shared scenario lives in ../shared/media/scenarios)"
+        )
+    run_bench(video, max_cameras=args.max_cameras, seconds=args.seconds)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="vigil", description="Vigil surveillance and incident detection")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--port", type=int, help="port (default VIGIL_PORT, PORT or 8000)")
     serve_parser.set_defaults(handler=serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate)
+    bench_parser = commands.add_parser("bench", help="measure decoding and camera capacity; prints tables")
+    bench_parser.add_argument("video", help="a video file, e.g. ../shared/media/scenarios/plaza_incident.mp4")
+    bench_parser.add_argument("--max-cameras", type=int, default=16)
+    bench_parser.add_argument("--seconds", type=float, default=15.0)
+    bench_parser.set_defaults(handler=bench)
     args = parser.parse_args(argv)
     args.handler(args)
 

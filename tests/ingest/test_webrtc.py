@@ -360,6 +360,13 @@ async def test_offer_refusals(server: LiveServer, live_world: World) -> None:
         f"/api/v1/cameras/{world.camera_id}/webrtc/offer", json=garbage, headers=world["owner"].headers
     )
     assert (response.status_code, response.json()) == (409, {"detail": "CAMERA_NOT_WEBRTC"})
+    disabled = await world.client.patch(
+        f"/api/v1/cameras/{camera_id}", json={"enabled": False}, headers=world["owner"].headers
+    )
+    assert disabled.status_code == 200
+    response = await world.client.post(url, json=garbage, headers=world["owner"].headers)
+    assert (response.status_code, response.json()) == (409, {"detail": "CAMERA_DISABLED"})
+    await world.client.patch(f"/api/v1/cameras/{camera_id}", json={"enabled": True}, headers=world["owner"].headers)
     response = await world.client.post(url, json=garbage, headers=world["stranger"].headers)
     assert (response.status_code, response.json()) == (404, {"detail": "CAMERA_NOT_FOUND"})
     for name in ("viewer", "operator"):

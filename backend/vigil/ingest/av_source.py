@@ -146,6 +146,10 @@ class AvSource:
                 return self._frames.popleft()
         return None
 
+    @property
+    def frames_decoded(self) -> int:
+        return self._frame_index
+
     def health(self) -> SourceHealth:
         now = self._clock()
         with self._lock:

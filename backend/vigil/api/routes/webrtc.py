@@ -39,6 +39,8 @@ async def offer(body: SdpOffer, context: ManagedCamera, request: Request) -> Sdp
     """
     if context.camera.kind is not SourceKind.WEBRTC:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="CAMERA_NOT_WEBRTC")
+    if not context.camera.enabled:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="CAMERA_DISABLED")
     registry: WebRtcRegistry = request.app.state.webrtc
     try:
         sdp, kind = await registry.get_or_create(context.id).accept_offer(body.sdp, body.type)

@@ -1,0 +1,154 @@
+"""`vigil bench`: decode speed, pipeline cost and how many cameras one machine holds. Prints tables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from vigil.domain import Frame, Observation, SourceKind
+from vigil.ingest.av_source import AvSource, AvSourceConfig
+from vigil.ingest.health import HealthRegistry
+from vigil.ingest.webrtc import WebRtcRegistry
+from vigil.perception.worker import analyse_frame, init_worker
+from vigil.pipeline.metrics import PipelineMetrics
+from vigil.pipeline.pool import AnalysisPool
+from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def table(title: str, header: list[str], rows: list[list[object]]) -> str:
+    cells = [header, *[[f"{c:.2f}" if isinstance(c, float) else str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        f"\n## {title}",
+        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |",
+    ]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in cells[1:]
+    ]
+    return "\n".join(lines)
+
+
+async def decode_speed(video: Path, convert_fps: float) -> tuple[int, int, float, float]:
+    """(frames decoded, frames converted to RGB, wall s, CPU s) for one pass of the file, unpaced."""
+    source = AvSource(
+        0,
+        AvSourceConfig(SourceKind.FILE, str(video), loop=False, realtime=False, max_convert_fps=convert_fps),
+    )
+    wall, cpu = time.perf_counter(), time.process_time()
+    frames = 0
+    async for item in source:
+        frames += isinstance(item, Frame)
+    return source.frames_decoded, frames, time.perf_counter() - wall, time.process_time() - cpu
+
+
+@dataclass
+class CapacityRun:
+    cameras: int
+    fps_in: float
+    fps_analysed: float
+    dropped: int
+    worst_frame_age_s: float
+    analysis_ms_median: float
+
+
+async def capacity(video: Path, cameras: int, seconds: float, workers: int) -> CapacityRun:
+    latencies: list[float] = []
+
+    async def on_observation(observation: Observation) -> None:
+        latencies.append((time.time() - observation.wall_time_s) * 1000)
+
+    supervisor = PipelineSupervisor(
+        pool=AnalysisPool(workers, init_worker, analyse_frame),
+        metrics=PipelineMetrics(),
+        health=HealthRegistry(),
+        webrtc=WebRtcRegistry(),
+        on_observation=on_observation,
+    )
+    specs = [CameraSpec(i + 1, SourceKind.FILE, str(video), 5.0, True) for i in range(cameras)]
+    await supervisor.start(specs)
+    await asyncio.sleep(3)  # workers start, streams settle
+    latencies.clear()
+    dropped_before = {s.id: supervisor.health.get(s.id, True).frames_dropped for s in specs}
+    ages: list[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        await asyncio.sleep(0.5)
+        supervisor.publish_health()
+        ages += [supervisor.health.get(s.id, True).last_frame_age_s or 0.0 for s in specs]
+    supervisor.publish_health()
+    healths = [supervisor.health.get(s.id, True) for s in specs]
+    await supervisor.close()
+    return CapacityRun(
+        cameras=cameras,
+        fps_in=statistics.mean(h.fps_in for h in healths),
+        fps_analysed=statistics.mean(h.fps_analysed for h in healths),
+        dropped=sum(h.frames_dropped - dropped_before[s.id] for h, s in zip(healths, specs, strict=True)),
+        worst_frame_age_s=max(ages) if ages else 0.0,
+        analysis_ms_median=statistics.median(latencies) if latencies else 0.0,
+    )
+
+
+async def run(video: Path, max_cameras: int, seconds: float, workers: int) -> str:
+    out = [
+        f"# Vigil benchmark — {machine()}",
+        f"video: {video.name}; analysis 5 fps; pool workers: {workers}",
+    ]
+    rows = []
+    for label, convert_fps in (
+        ("decode, RGB of 1 frame a second", 1.0),
+        ("decode + RGB of every frame", 1000.0),
+    ):
+        decoded, converted, wall, cpu = await decode_speed(video, convert_fps)
+        rows.append([label, decoded, converted, wall, decoded / wall, decoded / max(cpu, 1e-6)])
+    out.append(
+        table(
+            "Decode (one pass, as fast as possible)",
+            ["what", "decoded", "to RGB", "wall s", "decoded / s", "decoded / CPU-s"],
+            rows,
+        )
+    )
+
+    runs = []
+    cameras = 1
+    while cameras <= max_cameras:
+        result = await capacity(video, cameras, seconds, workers)
+        runs.append(result)
+        if result.dropped or result.fps_in < 9.5:
+            break
+        cameras *= 2
+    out.append(
+        table(
+            f"Real-time cameras of the scenario ({seconds:.0f} s each, stops at the first drop)",
+            [
+                "cameras",
+                "fps in / camera",
+                "fps analysed / camera",
+                "frames dropped",
+                "worst frame age s",
+                "frame → observation ms (median)",
+            ],
+            [
+                [r.cameras, r.fps_in, r.fps_analysed, r.dropped, r.worst_frame_age_s, r.analysis_ms_median]
+                for r in runs
+            ],
+        )
+    )
+    held = [r.cameras for r in runs if not r.dropped and r.fps_in >= 9.5]
+    out.append(f"\nHeld without a drop: {max(held) if held else 0} camera(s) at full rate.")
+    return "\n".join(out)
+
+
+def main(video: Path, max_cameras: int = 16, seconds: float = 15.0, workers: int = 0) -> None:
+    workers = workers or max(1, (os.cpu_count() or 2) - 1)
+    print(asyncio.run(run(video, max_cameras, seconds, workers)))
