@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# System packages the tests need beyond the venv: GStreamer's RTSP server (tests/servers/rtsp_server.py,
+# run with Debian's /usr/bin/python3 and python3-gi) and ffmpeg (test clips). Idempotent and quiet:
+# apt is skipped entirely when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(
+    python3-gi                    # GObject introspection for /usr/bin/python3
+    gir1.2-gst-rtsp-server-1.0    # GstRtspServer typelib (pulls libgstrtspserver, gir1.2-gstreamer)
+    gstreamer1.0-plugins-base     # appsrc, appsink
+    gstreamer1.0-plugins-good     # qtdemux, aacparse, rtph264pay, rtpmp4gpay, rtpbin, udp
+    gstreamer1.0-plugins-bad      # h264parse
+    ffmpeg                        # makes short test clips (loop tests)
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    status=$(dpkg -s "$pkg" 2>/dev/null || true)
+    if [[ $status != *"Status: install ok installed"* ]]; then
+        missing+=("$pkg")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=(sudo)
+fi
+echo "install-system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
