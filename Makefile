@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean bench
+.PHONY: run test lint install install-dev format clean bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,14 @@ run: install
 	fi; \
 	exec $(BIN)/vigil serve
 
-## Lint, type-check and run every test (slow ones included).
-test: install-dev lint
+## Lint, type-check and run every test (slow ones included). System packages the tests need (GStreamer's
+## RTSP server, ffmpeg, chromium) come from scripts/ci/install-system-deps.sh, which apt-installs as root.
+test: install-dev lint system-deps
 	$(BIN)/pytest -q
+
+system-deps:
+	@if [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; then bash scripts/ci/install-system-deps.sh; \
+	else echo "not root: install the packages listed in scripts/ci/install-system-deps.sh yourself"; fi
 
 ## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
 bench: install

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.media import plaza
 from tests.servers.live_server import free_port
 
 pytestmark = pytest.mark.slow
@@ -25,11 +26,16 @@ def vigil_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def extra_env() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+def served(tmp_path: Path, extra_env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vigil.cli", "serve"],
-        env=vigil_env(tmp_path, PORT=str(port)),
+        env=vigil_env(tmp_path, PORT=str(port), **extra_env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -110,3 +116,21 @@ def test_bad_setting_names_the_setting(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "VIGIL_PORT: Input should be a valid integer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("extra_env", [{"VIGIL_DEMO_VIDEO": str(plaza())}])
+def test_demo_camera_appears_for_the_first_admin_and_streams(served: str) -> None:
+    with httpx.Client(base_url=served, timeout=10) as client:
+        client.post("/api/v1/auth/register", json={"email": "first@example.com", "password": PASSWORD})
+        login = client.post(
+            "/api/v1/auth/jwt/login", data={"username": "first@example.com", "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        cameras = client.get("/api/v1/cameras", headers=headers).json()["items"]
+        assert [(c["name"], c["kind"]) for c in cameras] == [("Demo: plaza", "file")]
+        deadline = time.monotonic() + 15
+        state = None
+        while time.monotonic() < deadline and state != "streaming":
+            state = client.get(f"/api/v1/cameras/{cameras[0]['id']}/health", headers=headers).json()["state"]
+            time.sleep(0.3)
+        assert state == "streaming"

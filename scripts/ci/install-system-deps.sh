@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond the venv: GStreamer's RTSP server (tests/servers/rtsp_server.py,
-# run with Debian's /usr/bin/python3 and python3-gi) and ffmpeg (test clips). Idempotent and quiet:
-# apt is skipped entirely when every package is already installed.
+# run with Debian's /usr/bin/python3 and python3-gi), ffmpeg (test clips) and chromium (browser tests).
+# Idempotent and quiet: apt is skipped entirely when every package is already installed.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,7 +10,9 @@ PACKAGES=(
     gstreamer1.0-plugins-base     # appsrc, appsink
     gstreamer1.0-plugins-good     # qtdemux, aacparse, rtph264pay, rtpmp4gpay, rtpbin, udp
     gstreamer1.0-plugins-bad      # h264parse
-    ffmpeg                        # makes short test clips (loop tests)
+    ffmpeg                        # makes short test clips (loop tests, WebRTC fake camera)
+    chromium                      # the real browser of the WebRTC and dashboard tests (never a download)
+    fonts-liberation              # text in chromium's screenshots
 )
 
 missing=()

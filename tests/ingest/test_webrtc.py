@@ -2,7 +2,7 @@
 on the real /publish page of a real server and publishes over WebRTC; the server's `WebRtcSource` is read
 directly from `app.state.webrtc`. Also the offer route's refusals and the pure helpers.
 
-Needs /usr/bin/chromium and ffmpeg (scripts/ci/webrtc-system-deps.txt) and the shared media folder.
+Needs /usr/bin/chromium and ffmpeg (scripts/ci/install-system-deps.sh) and the shared media folder.
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ class FakeMedia:
 def fake_media(tmp_path_factory: pytest.TempPathFactory) -> FakeMedia:
     """Chrome's fake capture devices play a y4m and a wav (looping): made here from the shared media."""
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install the packages in scripts/ci/webrtc-system-deps.txt")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ci/install-system-deps.sh")
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        pytest.fail("ffmpeg is missing: install the packages in scripts/ci/webrtc-system-deps.txt")
+        pytest.fail("ffmpeg is missing: run scripts/ci/install-system-deps.sh")
     media = _media_dir()
     folder = tmp_path_factory.mktemp("fake-media")
     video, audio = folder / "camera.y4m", folder / "microphone.wav"
@@ -366,7 +366,9 @@ async def test_offer_refusals(server: LiveServer, live_world: World) -> None:
     assert disabled.status_code == 200
     response = await world.client.post(url, json=garbage, headers=world["owner"].headers)
     assert (response.status_code, response.json()) == (409, {"detail": "CAMERA_DISABLED"})
-    await world.client.patch(f"/api/v1/cameras/{camera_id}", json={"enabled": True}, headers=world["owner"].headers)
+    await world.client.patch(
+        f"/api/v1/cameras/{camera_id}", json={"enabled": True}, headers=world["owner"].headers
+    )
     response = await world.client.post(url, json=garbage, headers=world["stranger"].headers)
     assert (response.status_code, response.json()) == (404, {"detail": "CAMERA_NOT_FOUND"})
     for name in ("viewer", "operator"):

@@ -57,8 +57,18 @@ def open_input(config: AvSourceConfig) -> av.container.InputContainer:
         if config.kind is SourceKind.RTSP:
             return av.open(
                 config.url,
-                options={"rtsp_transport": "tcp", "rtsp_flags": "prefer_tcp"},
-                timeout=(config.open_timeout_s, config.read_timeout_s),
+                # Short probing: by default FFmpeg reads ~20 frames and up to two keyframes (~4 s here)
+                # before returning; the SDP already names the codecs, so 0.5 s fills in the rest.
+                options={
+                    "rtsp_transport": "tcp",
+                    "rtsp_flags": "prefer_tcp",
+                    "analyzeduration": "500000",
+                    "probesize": "65536",
+                    "fpsprobesize": "0",
+                },
+                # FFmpeg gives up a read only after two consecutive timeouts (the first releases a held
+                # packet), so half the setting makes a frozen camera an error after `read_timeout_s`.
+                timeout=(config.open_timeout_s, config.read_timeout_s / 2),
             )
         if config.kind is SourceKind.FILE:
             if not Path(config.url).is_file():
@@ -154,13 +164,23 @@ class AvSource:
         now = self._clock()
         with self._lock:
             age = None if self._last_frame_wall is None else max(0.0, now - self._last_frame_wall)
+            state, error = self._state, self._last_error
+            # Data already in socket buffers keeps a frozen camera's reader busy for a while before its
+            # read times out; the frame age tells the truth at once.
+            stalled = (
+                self.config.kind is not SourceKind.FILE
+                and age is not None
+                and age > self.config.read_timeout_s
+            )
+            if state == "streaming" and stalled:
+                state, error = "offline", f"no frames for {age:.0f} s (camera frozen or network stalled)"
             return SourceHealth(
-                state=self._state,
+                state=state,
                 fps_in=round(self._rate.per_s(now), 2),
                 frames_dropped=self._dropped_frames,
                 last_frame_age_s=None if age is None else round(age, 3),
                 reconnects=self._reconnects,
-                last_error=self._last_error,
+                last_error=error,
             )
 
     async def close(self) -> None:
@@ -194,6 +214,8 @@ class AvSource:
         while not self._stop.is_set():
             try:
                 with open_input(self.config) as container:
+                    # Connected; `streaming` comes with the first decoded frame (after the next keyframe).
+                    self._set_state("reconnecting" if self._reconnects else "connecting")
                     finished = self._session(container)
                 backoff = self.config.backoff_initial_s
                 if finished:

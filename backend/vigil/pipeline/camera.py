@@ -70,7 +70,7 @@ class CameraPipeline:
         if not passed:
             self.metrics.frames_gated.labels(self._label).inc()
             return
-        if self.pool.busy(self.camera_id):
+        if not self.pool.try_acquire(self.camera_id):
             self._pool_drops += 1
             self.metrics.frames_dropped.labels(self._label, "pool").inc()
             return

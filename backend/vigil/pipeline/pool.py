@@ -35,18 +35,21 @@ class AnalysisPool:
             )
         return self._executor
 
-    def busy(self, camera_id: int) -> bool:
-        return camera_id in self._in_flight
+    def try_acquire(self, camera_id: int) -> bool:
+        """Claim the camera's one slot, synchronously, before scheduling `analyse`; False when taken."""
+        if camera_id in self._in_flight:
+            return False
+        self._in_flight.add(camera_id)
+        return True
 
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
 
     async def analyse(self, frame: Frame, motion: float) -> Observation:
-        """Caller checks `busy` first: a camera with a job in flight drops frames instead of queueing."""
-        if frame.camera_id in self._in_flight:
-            raise RuntimeError(f"camera {frame.camera_id} already has a frame in analysis")
-        self._in_flight.add(frame.camera_id)
+        """Needs the slot from `try_acquire`, and releases it: a busy camera drops frames, never queues."""
+        if frame.camera_id not in self._in_flight:
+            raise RuntimeError(f"camera {frame.camera_id}: analyse without try_acquire")
         try:
             loop = asyncio.get_running_loop()
             args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
