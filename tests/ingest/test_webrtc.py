@@ -164,11 +164,16 @@ async def wait_for(predicate: Any, timeout_s: float, what: str) -> None:
         await asyncio.sleep(0.05)
 
 
-async def sign_in_and_start(server: LiveServer, page: Page, camera_id: int) -> Publishing:
-    """Through the real page: sign in as the owner, pick the camera, press Start; return the live source."""
+async def sign_in_and_start(
+    server: LiveServer, page: Page, camera_id: int, collect: bool = True
+) -> Publishing:
+    """Through the real page: sign in as the owner, pick the camera, press Start; return the live source.
+
+    With `collect`, the test reads the source itself; without, the camera's pipeline does.
+    """
     source = server.app.state.webrtc.get_or_create(camera_id)
     received = Received()
-    task = asyncio.create_task(received.collect(source))
+    task = asyncio.create_task(received.collect(source) if collect else asyncio.sleep(0))
     await page.goto(f"{server.url}/publish")
     await page.fill("#email", "owner@example.com")
     await page.fill("#password", PASSWORD)
@@ -471,3 +476,40 @@ async def test_registry_closes_its_sources() -> None:
     assert items == []
     assert registry.get(7) is None
     assert source.health().state == "pending"
+
+
+async def test_published_camera_is_analysed_like_any_camera(
+    server: LiveServer, live_world: World, browser: Browser
+) -> None:
+    owner = live_world["owner"]
+    created = await live_world.client.post(
+        "/api/v1/cameras", json={"name": "phone", "kind": "webrtc", "url": ""}, headers=owner.headers
+    )
+    assert created.status_code == 201, created.text
+    camera_id = created.json()["id"]
+    health_url = f"/api/v1/cameras/{camera_id}/health"
+    assert (await live_world.client.get(health_url, headers=owner.headers)).json()["state"] == "pending"
+    page = await browser.new_page()
+    await sign_in_and_start(server, page, camera_id, collect=False)
+    deadline = time.monotonic() + 15
+    health: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        health = (await live_world.client.get(health_url, headers=owner.headers)).json()
+        rates = float(health["fps_in"]), float(health["fps_analysed"])  # type: ignore[arg-type]
+        if health["state"] == "streaming" and rates[0] >= 7 and rates[1] > 0:
+            break
+        await asyncio.sleep(0.25)
+    assert health["state"] == "streaming", health
+    assert float(health["fps_analysed"]) > 0, health  # type: ignore[arg-type]
+    assert float(health["fps_in"]) >= 7, health  # type: ignore[arg-type]
+    await page.click("#stop")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and health["state"] != "offline":
+        health = (await live_world.client.get(health_url, headers=owner.headers)).json()
+        await asyncio.sleep(0.25)
+    assert health["state"] == "offline"
+    await page.close()
+    assert (
+        await live_world.client.delete(f"/api/v1/cameras/{camera_id}", headers=owner.headers)
+    ).status_code == 204
+    assert server.app.state.webrtc.get(camera_id) is None
