@@ -6,6 +6,7 @@ import functools
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -206,6 +207,13 @@ async def build_world(app: FastAPI, client: httpx.AsyncClient) -> World:
     world.stranger_incident_id = await world.add_incident(world.stranger_camera_id, label="glass_break")
     world.artifact_id = await world.add_artifact(world.incident_id, b"\x00\x00\x00\x18ftypmp42" + bytes(2000))
     return world
+
+
+@asynccontextmanager
+async def world_over_http(app: FastAPI, url: str) -> AsyncIterator[World]:
+    """A world whose client talks to a real server at `url`."""
+    async with httpx.AsyncClient(base_url=url, timeout=20) as client:
+        yield await build_world(app, client)
 
 
 @pytest.fixture

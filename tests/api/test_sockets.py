@@ -12,7 +12,7 @@ import pytest
 import socketio
 from fastapi_users.authentication import JWTStrategy
 
-from tests.conftest import World, build_world, make_settings
+from tests.conftest import World, make_settings, world_over_http
 from tests.servers.live_server import LiveServer, live_server
 from vigil.db.tables import User
 
@@ -51,8 +51,8 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
 
 @pytest.fixture
 async def live_world(server: LiveServer) -> AsyncIterator[World]:
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        yield await build_world(server.app, client)
+    async with world_over_http(server.app, server.url) as world:
+        yield world
 
 
 async def listen(server: LiveServer, world: World, *names: str) -> dict[str, Listener]:

@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import World, build_world, make_settings
+from tests.conftest import World, make_settings, world_over_http
 from tests.media import plaza, shared_media_dir
 from tests.servers.live_server import LiveServer, live_server
 from tests.servers.rtsp import RtspCamera
@@ -38,8 +37,8 @@ async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
 
 @pytest.fixture
 async def world(server: LiveServer) -> AsyncIterator[World]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
-        yield await build_world(server.app, client)
+    async with world_over_http(server.app, server.url) as world:
+        yield world
 
 
 async def add_camera(world: World, body: dict[str, Any]) -> int:

@@ -26,7 +26,7 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.conftest import PASSWORD, World, build_world, make_settings
+from tests.conftest import PASSWORD, World, make_settings, world_over_http
 from tests.servers.live_server import LiveServer, live_server
 from vigil.db.tables import Camera
 from vigil.domain import AudioChunk, Frame, ShareRole, SourceKind
@@ -114,8 +114,8 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Live
 
 @pytest.fixture(scope="module")
 async def live_world(server: LiveServer) -> AsyncIterator[World]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
-        yield await build_world(server.app, client)
+    async with world_over_http(server.app, server.url) as world:
+        yield world
 
 
 async def add_webrtc_camera(world: World, owner: str = "owner", **shares: ShareRole) -> int:

@@ -13,6 +13,7 @@ from fastapi_users.db import SQLAlchemyUserDatabase
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from vigil.api.pipelines import ensure_demo_camera
 from vigil.db.tables import User
 from vigil.domain import Role
 from vigil.settings import Settings
@@ -95,9 +96,7 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         if first_user:
             user = await self.user_db.update(user, {"role": Role.ADMIN, "is_superuser": True})
             if request is not None:
-                from vigil.api.pipelines import ensure_demo_camera  # the demo waits for its first admin
-
-                await ensure_demo_camera(request.app)
+                await ensure_demo_camera(request.app)  # the demo camera waits for its first admin
         return user
 
     async def update(
