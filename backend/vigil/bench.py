@@ -14,7 +14,8 @@ from vigil.domain import Frame, Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
-from vigil.perception.worker import analyse_frame, init_worker
+from vigil.perception.objects import DEFAULT_NANODET
+from vigil.perception.worker import PerceptionConfig, analyse_frame, init_worker
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
@@ -69,7 +70,7 @@ async def capacity(video: Path, cameras: int, seconds: float, workers: int) -> C
         latencies.append((time.time() - observation.wall_time_s) * 1000)
 
     supervisor = PipelineSupervisor(
-        pool=AnalysisPool(workers, init_worker, analyse_frame),
+        pool=AnalysisPool(workers, init_worker, analyse_frame, initargs=(PerceptionConfig(DEFAULT_NANODET),)),
         metrics=PipelineMetrics(),
         health=HealthRegistry(),
         webrtc=WebRtcRegistry(),

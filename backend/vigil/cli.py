@@ -8,6 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
+from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
 from vigil.settings import Settings
 
 
@@ -27,6 +28,10 @@ def serve(args: argparse.Namespace) -> None:
     from vigil.api.app import create_asgi_app
 
     settings = _settings_or_exit()
+    try:
+        check_model_file(settings.object_model)
+    except ModelLoadError as error:
+        sys.exit(f"vigil: {error}")
     host = args.host or settings.host
     port = args.port or settings.port
     logging.basicConfig(

@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(
         5.0, gt=0, description="A camera that sends nothing for this long is offline; it is reconnected."
     )
+    object_model: Path = Field(
+        REPO_ROOT / "models" / "onnx" / "nanodet.onnx",
+        description="ONNX object detector: the bundled NanoDet, or your own YOLOv8/YOLO11 export.",
+    )
+    object_model_format: Literal["nanodet", "yolov8"] = Field(
+        "nanodet", description="Layout of `object_model`."
+    )
+    person_threshold: float = Field(0.5, gt=0, lt=1, description="Minimum confidence of a person (NanoDet).")
+    object_threshold: float = Field(0.5, gt=0, lt=1, description="Minimum confidence of other objects.")
     pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
     demo_video: Path | None = Field(
         None,
@@ -73,7 +82,7 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
-    @field_validator("data_dir", "frontend_dist")
+    @field_validator("data_dir", "frontend_dist", "object_model")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from vigil.api.livefeed import LiveFeed
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
-from vigil.perception.worker import analyse_frame, init_worker
+from vigil.perception.worker import PerceptionConfig, analyse_frame, init_worker
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
@@ -40,8 +40,15 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
     async def on_observation(observation: Observation) -> None:
         feed.observe(observation)  # fusion consumes observations here once it exists
 
+    perception = PerceptionConfig(
+        object_model=settings.object_model,
+        object_format=settings.object_model_format,
+        person_threshold=settings.person_threshold,
+        object_threshold=settings.object_threshold,
+    )
+    perception.check()
     return PipelineSupervisor(
-        pool=AnalysisPool(settings.analysis_worker_count, init_worker, analyse_frame),
+        pool=AnalysisPool(settings.analysis_worker_count, init_worker, analyse_frame, initargs=(perception,)),
         metrics=app.state.metrics,
         health=app.state.health,
         webrtc=app.state.webrtc,

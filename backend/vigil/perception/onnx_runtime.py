@@ -18,10 +18,8 @@ class ModelLoadError(RuntimeError):
     """A model file is missing or is not a model onnxruntime can load. The message says what to do."""
 
 
-def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
-    """A CPU session for the ONNX model at `path`, with `threads` intra-op threads and spinning off."""
-    if threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
+def check_model_file(path: Path) -> None:
+    """Cheap checks before anything loads: the file is there and is not a Git LFS pointer."""
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise ModelLoadError(
@@ -35,6 +33,13 @@ def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
         raise ModelLoadError(
             f"model file {path} is a Git LFS pointer, not the model: run `git lfs pull` in the repository."
         )
+
+
+def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
+    """A CPU session for the ONNX model at `path`, with `threads` intra-op threads and spinning off."""
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    check_model_file(path)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1

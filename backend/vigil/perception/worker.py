@@ -1,37 +1,64 @@
-"""What runs inside each pool process. Models load in `init_worker`, never at import.
-
-Until real models land, the analyser only reports that it saw the frame; the pipeline already measured
-motion before handing the frame over.
-"""
+"""What runs inside each pool process. Models load in `init_worker`, never at import."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Observation
+from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
+from vigil.perception.onnx_runtime import check_model_file
 
-_loaded: dict[str, object] = {}
+ObjectModelFormat = Literal["nanodet", "yolov8"]
 
 
-def init_worker() -> None:
+@dataclass(frozen=True)
+class PerceptionConfig:
+    """Which models a worker loads; crosses to the worker processes, so plain and picklable."""
+
+    object_model: Path
+    object_format: ObjectModelFormat = "nanodet"
+    person_threshold: float = 0.5
+    object_threshold: float = 0.5
+
+    def check(self) -> None:
+        """In the API process at start: a missing model is a clear error before any worker starts."""
+        check_model_file(self.object_model)
+
+
+def build_detector(config: PerceptionConfig) -> ObjectDetector:
+    if config.object_format == "yolov8":
+        return YoloV8Detector(config.object_model, conf_threshold=config.object_threshold)
+    return NanoDetDetector(
+        config.object_model, conf_threshold=config.object_threshold, person_threshold=config.person_threshold
+    )
+
+
+_detector: list[ObjectDetector] = []
+
+
+def init_worker(config: PerceptionConfig) -> None:
     """Pool initializer: load every model once per process."""
-    _loaded["analyser"] = "trivial"
+    _detector[:] = [build_detector(config)]
 
 
 def analyse_frame(
     camera_id: int, t_s: float, wall_time_s: float, motion: float, image: NDArray[np.uint8]
 ) -> Observation:
-    if "analyser" not in _loaded:
+    if not _detector:
         raise RuntimeError("perception worker used before init_worker ran")
     start = time.perf_counter()
+    detections = tuple(_detector[0].detect(image))
     return Observation(
         camera_id=camera_id,
         t_s=t_s,
         wall_time_s=wall_time_s,
         motion=motion,
-        detections=(),
+        detections=detections,
         analysis_ms=(time.perf_counter() - start) * 1000,
     )

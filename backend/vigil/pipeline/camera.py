@@ -97,6 +97,7 @@ class CameraPipeline:
             source,
             fps_analysed=round(self._analysed.per_s(time.time()), 2),
             frames_dropped=source.frames_dropped + self._pool_drops,
+            last_error=self.pool.broken or source.last_error,
         )
 
     async def stop(self) -> None:

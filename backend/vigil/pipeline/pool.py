@@ -6,6 +6,7 @@ import asyncio
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -17,14 +18,25 @@ AnalyseFrame = Callable[[int, float, float, float, NDArray[np.uint8]], Observati
 
 
 class AnalysisPool:
-    """Frames cross to worker processes as arrays; observations come back. Started on first use."""
+    """Frames cross to worker processes as arrays; observations come back. Started on first use.
 
-    def __init__(self, workers: int, initializer: Callable[[], None], analyse: AnalyseFrame) -> None:
+    `broken` says why analysis stopped when a worker could not start (a model that does not load).
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        initializer: Callable[..., None],
+        analyse: AnalyseFrame,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
         self.workers = workers
         self._initializer = initializer
+        self._initargs = initargs
         self._analyse = analyse
         self._executor: ProcessPoolExecutor | None = None
         self._in_flight: set[int] = set()
+        self.broken: str | None = None
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -32,12 +44,13 @@ class AnalysisPool:
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=self._initializer,
+                initargs=self._initargs,
             )
         return self._executor
 
     def try_acquire(self, camera_id: int) -> bool:
         """Claim the camera's one slot, synchronously, before scheduling `analyse`; False when taken."""
-        if camera_id in self._in_flight:
+        if camera_id in self._in_flight or self.broken is not None:
             return False
         self._in_flight.add(camera_id)
         return True
@@ -54,6 +67,10 @@ class AnalysisPool:
             loop = asyncio.get_running_loop()
             args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
             return await loop.run_in_executor(self._started(), self._analyse, *args)
+        except BrokenProcessPool as error:
+            # A worker could not load its models (or died): stop sending frames rather than fail each one.
+            self.broken = f"analysis stopped: a model worker failed ({error}); see the log of its start"
+            raise
         finally:
             self._in_flight.discard(frame.camera_id)
 

@@ -1,0 +1,52 @@
+"""The pool's workers load the models once; a model that cannot load stops analysis with a reason."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from tests.media import shared_media_dir
+from vigil.domain import Frame
+from vigil.perception.objects import DEFAULT_NANODET
+from vigil.perception.worker import PerceptionConfig, analyse_frame, init_worker
+from vigil.pipeline.pool import AnalysisPool
+
+
+def bus_frame() -> Frame:
+    import av
+
+    with av.open(str(shared_media_dir() / "images" / "bus.jpg")) as container:
+        image = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    return Frame(7, 0, 0.0, time.time(), image)
+
+
+async def test_worker_finds_the_bus_and_its_passengers() -> None:
+    pool = AnalysisPool(1, init_worker, analyse_frame, initargs=(PerceptionConfig(DEFAULT_NANODET),))
+    try:
+        assert pool.try_acquire(7)
+        observation = await pool.analyse(bus_frame(), motion=1.0)
+    finally:
+        pool.shutdown()
+    labels = [d.label for d in observation.detections]
+    assert "bus" in labels
+    assert labels.count("person") >= 3
+    assert observation.analysis_ms > 0
+
+
+async def test_a_model_that_does_not_load_stops_analysis_with_a_reason(tmp_path: Path) -> None:
+    corrupt = tmp_path / "nanodet.onnx"
+    corrupt.write_bytes(b"not an onnx file" * 100)
+    PerceptionConfig(corrupt).check()  # present and not an LFS pointer: only loading can tell
+    pool = AnalysisPool(1, init_worker, analyse_frame, initargs=(PerceptionConfig(corrupt),))
+    try:
+        assert pool.try_acquire(7)
+        with pytest.raises(BrokenProcessPool):
+            await pool.analyse(bus_frame(), motion=1.0)
+        assert pool.broken is not None
+        assert "model worker failed" in pool.broken
+        assert not pool.try_acquire(7)
+    finally:
+        pool.shutdown()
