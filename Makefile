@@ -49,7 +49,8 @@ system-deps:
 
 ## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
 bench: install
-	$(BIN)/vigil bench $(DEMO_VIDEO)
+	$(BIN)/vigil bench $(DEMO_VIDEO) --max-cameras 8
+	$(BIN)/vigil bench $(DEMO_VIDEO) --no-models --max-cameras 32 --seconds 10
 
 lint: install-dev
 	$(BIN)/ruff check backend tests alembic

@@ -10,6 +10,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from vigil.domain import Frame, Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig
 from vigil.ingest.health import HealthRegistry
@@ -63,14 +66,33 @@ class CapacityRun:
     analysis_ms_median: float
 
 
-async def capacity(video: Path, cameras: int, seconds: float, workers: int) -> CapacityRun:
+def no_models() -> None:
+    """Initializer of the pipeline-only runs."""
+
+
+def pass_through(
+    camera_id: int, t_s: float, wall: float, motion: float, image: NDArray[np.uint8]
+) -> Observation:
+    """An analyser that returns at once: measures the pipeline without models."""
+    return Observation(camera_id, t_s, wall, motion)
+
+
+def make_pool(workers: int, with_models: bool) -> AnalysisPool:
+    if with_models:
+        return AnalysisPool(
+            workers, init_worker, analyse_frame, initargs=(PerceptionConfig(DEFAULT_NANODET),)
+        )
+    return AnalysisPool(workers, no_models, pass_through)
+
+
+async def capacity(video: Path, cameras: int, seconds: float, workers: int, with_models: bool) -> CapacityRun:
     latencies: list[float] = []
 
     async def on_observation(observation: Observation) -> None:
         latencies.append((time.time() - observation.wall_time_s) * 1000)
 
     supervisor = PipelineSupervisor(
-        pool=AnalysisPool(workers, init_worker, analyse_frame, initargs=(PerceptionConfig(DEFAULT_NANODET),)),
+        pool=make_pool(workers, with_models),
         metrics=PipelineMetrics(),
         health=HealthRegistry(),
         webrtc=WebRtcRegistry(),
@@ -100,7 +122,7 @@ async def capacity(video: Path, cameras: int, seconds: float, workers: int) -> C
     )
 
 
-async def run(video: Path, max_cameras: int, seconds: float, workers: int) -> str:
+async def run(video: Path, max_cameras: int, seconds: float, workers: int, with_models: bool) -> str:
     out = [
         f"# Vigil benchmark — {machine()}",
         f"video: {video.name}; analysis 5 fps; pool workers: {workers}",
@@ -123,7 +145,7 @@ async def run(video: Path, max_cameras: int, seconds: float, workers: int) -> st
     runs = []
     cameras = 1
     while cameras <= max_cameras:
-        result = await capacity(video, cameras, seconds, workers)
+        result = await capacity(video, cameras, seconds, workers, with_models)
         runs.append(result)
         if result.dropped or result.fps_in < 9.5:
             break
@@ -150,6 +172,8 @@ async def run(video: Path, max_cameras: int, seconds: float, workers: int) -> st
     return "\n".join(out)
 
 
-def main(video: Path, max_cameras: int = 16, seconds: float = 15.0, workers: int = 0) -> None:
+def main(
+    video: Path, max_cameras: int = 16, seconds: float = 15.0, workers: int = 0, with_models: bool = True
+) -> None:
     workers = workers or max(1, (os.cpu_count() or 2) - 1)
-    print(asyncio.run(run(video, max_cameras, seconds, workers)))
+    print(asyncio.run(run(video, max_cameras, seconds, workers, with_models)))

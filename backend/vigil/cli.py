@@ -67,7 +67,7 @@ def bench(args: argparse.Namespace) -> None:
         sys.exit(
             f"vigil bench: no such video {video} (the shared scenario lives in ../shared/media/scenarios)"
         )
-    run_bench(video, max_cameras=args.max_cameras, seconds=args.seconds)
+    run_bench(video, max_cameras=args.max_cameras, seconds=args.seconds, with_models=not args.no_models)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_parser.add_argument("video", help="a video file, e.g. ../shared/media/scenarios/plaza_incident.mp4")
     bench_parser.add_argument("--max-cameras", type=int, default=16)
     bench_parser.add_argument("--seconds", type=float, default=15.0)
+    bench_parser.add_argument("--no-models", action="store_true", help="measure the pipeline alone")
     bench_parser.set_defaults(handler=bench)
     args = parser.parse_args(argv)
     args.handler(args)
