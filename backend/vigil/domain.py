@@ -132,4 +132,31 @@ class Observation:
     wall_time_s: float
     motion: float = 0.0
     detections: tuple[Detection, ...] = ()
+    poses: tuple[Pose, ...] = ()
     analysis_ms: float = 0.0
+
+
+COCO_KEYPOINTS = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+    "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip",
+    "left_knee", "right_knee", "left_ankle", "right_ankle",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Keypoint:
+    """Normalised to the frame like `Box`; `conf` 0..1."""
+
+    x: float
+    y: float
+    conf: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pose:
+    """17 COCO keypoints of one person, in `COCO_KEYPOINTS` order, and the person's box."""
+
+    keypoints: tuple[Keypoint, ...]
+    box: Box
+    conf: float
+    track_id: int | None = None
