@@ -46,7 +46,7 @@ class LiveHub:
         self._session_factory = session_factory
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            cors_allowed_origins=cors_origins or [],
+            cors_allowed_origins=cors_origins or None,  # None: only the server's own origin
             client_manager=client_manager,
             logger=False,
             engineio_logger=False,
