@@ -136,14 +136,16 @@ def test_demo_camera_appears_for_the_first_admin_and_streams(served: str) -> Non
         assert state == "streaming"
 
 
-def test_missing_model_file_is_a_clear_startup_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("setting", ["VIGIL_OBJECT_MODEL", "VIGIL_POSE_MODEL"])
+def test_missing_model_file_is_a_clear_startup_error(tmp_path: Path, setting: str) -> None:
+    missing = tmp_path / "yolov8n.onnx"
     result = subprocess.run(
         [sys.executable, "-m", "vigil.cli", "serve"],
-        env=vigil_env(tmp_path, VIGIL_OBJECT_MODEL=str(tmp_path / "yolov8n.onnx")),
+        env=vigil_env(tmp_path, **{setting: str(missing)}),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode != 0
-    assert f"model file {tmp_path / 'yolov8n.onnx'} does not exist" in result.stderr
+    assert f"model file {missing} does not exist" in result.stderr
     assert "Traceback" not in result.stderr

@@ -30,6 +30,8 @@ def serve(args: argparse.Namespace) -> None:
     settings = _settings_or_exit()
     try:
         check_model_file(settings.object_model)
+        if settings.pose_enabled:
+            check_model_file(settings.pose_model)
     except ModelLoadError as error:
         sys.exit(f"vigil: {error}")
     host = args.host or settings.host

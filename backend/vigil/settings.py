@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     )
     person_threshold: float = Field(0.5, gt=0, lt=1, description="Minimum confidence of a person (NanoDet).")
     object_threshold: float = Field(0.5, gt=0, lt=1, description="Minimum confidence of other objects.")
+    pose_model: Path = Field(
+        REPO_ROOT / "models" / "onnx" / "movenet-multipose.onnx",
+        description="ONNX pose model (MoveNet MultiPose), run on each detected person's crop.",
+    )
+    pose_enabled: bool = Field(
+        True, description="Estimate poses (about 20 ms per person per analysed frame)."
+    )
     pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
     demo_video: Path | None = Field(
         None,
@@ -82,7 +89,7 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
-    @field_validator("data_dir", "frontend_dist", "object_model")
+    @field_validator("data_dir", "frontend_dist", "object_model", "pose_model")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

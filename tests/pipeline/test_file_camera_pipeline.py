@@ -93,6 +93,9 @@ async def test_file_camera_streams_is_analysed_and_watched_live(server: LiveServ
     assert labels.count("person") >= 2 * len(frames)  # 3-7 people walk the plaza (NanoDet finds most)
     box = next(d["box"] for frame in frames for d in frame["overlay"]["detections"])
     assert all(0 <= v <= 1 for v in box)
+    poses = [pose for frame in frames for pose in frame["overlay"]["poses"]]
+    assert len(poses) >= len(frames)  # most walkers get a pose
+    assert all(len(pose["keypoints"]) == 17 for pose in poses)
     assert time.time() - first["wall_time_s"] < 1.0  # at most 1 s behind the camera
     assert stranger_frames == []
     await viewer.disconnect()

@@ -33,7 +33,21 @@ async def test_worker_finds_the_bus_and_its_passengers() -> None:
     labels = [d.label for d in observation.detections]
     assert "bus" in labels
     assert labels.count("person") >= 3
+    assert len(observation.poses) >= 2  # the pedestrians in full view
+    assert all(len(pose.keypoints) == 17 for pose in observation.poses)
     assert observation.analysis_ms > 0
+
+
+async def test_poses_can_be_turned_off() -> None:
+    config = PerceptionConfig(DEFAULT_NANODET, pose_model=None)
+    pool = AnalysisPool(1, init_worker, analyse_frame, initargs=(config,))
+    try:
+        assert pool.try_acquire(7)
+        observation = await pool.analyse(bus_frame(), motion=1.0)
+    finally:
+        pool.shutdown()
+    assert observation.detections
+    assert observation.poses == ()
 
 
 async def test_a_model_that_does_not_load_stops_analysis_with_a_reason(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ class JpegEncoder:
 
 def overlay_of(observation: Observation | None) -> dict[str, Any]:
     if observation is None:
-        return {"t_s": None, "motion": 0.0, "detections": []}
+        return {"t_s": None, "motion": 0.0, "detections": [], "poses": []}
     return {
         "t_s": observation.t_s,
         "motion": round(observation.motion, 4),
@@ -72,6 +72,14 @@ def overlay_of(observation: Observation | None) -> dict[str, Any]:
                 "track_id": d.track_id,
             }
             for d in observation.detections
+        ],
+        "poses": [
+            {
+                "box": [p.box.x1, p.box.y1, p.box.x2, p.box.y2],
+                "conf": round(p.conf, 3),
+                "keypoints": [[round(k.x, 4), round(k.y, 4), round(k.conf, 3)] for k in p.keypoints],
+            }
+            for p in observation.poses
         ],
     }
 

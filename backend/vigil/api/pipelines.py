@@ -45,6 +45,7 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
         object_format=settings.object_model_format,
         person_threshold=settings.person_threshold,
         object_threshold=settings.object_threshold,
+        pose_model=settings.pose_model if settings.pose_enabled else None,
     )
     perception.check()
     return PipelineSupervisor(

@@ -75,6 +75,14 @@ class AnalysisPool:
             self._in_flight.discard(frame.camera_id)
 
     def shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        """Blocking (run it in a thread from async code): waits for the workers to exit, so none outlives
+        the server holding its files and pipes."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()

@@ -157,4 +157,4 @@ class PipelineSupervisor:
                 await self._health_task
         for camera_id in list(self._running):
             await self._stop(camera_id)
-        self.pool.shutdown()
+        await asyncio.to_thread(self.pool.shutdown)
