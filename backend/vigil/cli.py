@@ -69,7 +69,13 @@ def bench(args: argparse.Namespace) -> None:
         sys.exit(
             f"vigil bench: no such video {video} (the shared scenario lives in ../shared/media/scenarios)"
         )
-    run_bench(video, max_cameras=args.max_cameras, seconds=args.seconds, with_models=not args.no_models)
+    run_bench(
+        video,
+        max_cameras=args.max_cameras,
+        seconds=args.seconds,
+        workers=args.workers,
+        with_models=not args.no_models,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,6 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     bench_parser.add_argument("--max-cameras", type=int, default=16)
     bench_parser.add_argument("--seconds", type=float, default=15.0)
     bench_parser.add_argument("--no-models", action="store_true", help="measure the pipeline alone")
+    bench_parser.add_argument(
+        "--workers", type=int, default=0, help="pool processes (default: as the server)"
+    )
     bench_parser.set_defaults(handler=bench)
     args = parser.parse_args(argv)
     args.handler(args)
