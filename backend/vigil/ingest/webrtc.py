@@ -338,6 +338,16 @@ class WebRtcSource:
             self._origin = now
         return now - self._origin
 
+    def _frame_time(
+        self, clock: TrackClock | None, frame: av.VideoFrame | av.AudioFrame, now: float
+    ) -> tuple[TrackClock | None, float]:
+        """The frame's `t_s` on the source clock; the track's clock starts at its first timestamped frame."""
+        if frame.pts is None or frame.time_base is None:
+            return clock, self._now_t(now)
+        if clock is None:
+            clock = TrackClock(self._now_t(now), frame.pts, frame.time_base)
+        return clock, clock.t_s(frame.pts)
+
     async def _read_video(self, peer: _Peer, track: MediaStreamTrack) -> None:
         clock: TrackClock | None = None
         try:
@@ -345,13 +355,7 @@ class WebRtcSource:
                 frame = await track.recv()
                 assert isinstance(frame, av.VideoFrame)
                 now, wall = time.monotonic(), time.time()
-                if frame.pts is None or frame.time_base is None:
-                    t_s = self._now_t(now)
-                elif clock is None:
-                    clock = TrackClock(self._now_t(now), frame.pts, frame.time_base)
-                    t_s = clock.t_s(frame.pts)
-                else:
-                    t_s = clock.t_s(frame.pts)
+                clock, t_s = self._frame_time(clock, frame, now)
                 image = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
                 self._push_video(Frame(self.camera_id, self._frames, t_s, wall, image), now, peer)
         except MediaStreamError:
@@ -368,13 +372,7 @@ class WebRtcSource:
                 frame = await track.recv()
                 assert isinstance(frame, av.AudioFrame)
                 now, wall = time.monotonic(), time.time()
-                if frame.pts is None or frame.time_base is None:
-                    t_s = self._now_t(now)
-                elif clock is None:
-                    clock = TrackClock(self._now_t(now), frame.pts, frame.time_base)
-                    t_s = clock.t_s(frame.pts)
-                else:
-                    t_s = clock.t_s(frame.pts)
+                clock, t_s = self._frame_time(clock, frame, now)
                 parts = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
                 if parts:
                     samples = np.concatenate(parts).astype(np.float32, copy=False)
