@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures.process import BrokenProcessPool
 
 from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation
 from vigil.ingest.base import Source
@@ -82,6 +83,9 @@ class CameraPipeline:
         start = time.perf_counter()
         try:
             observation = await self.pool.analyse(frame, motion)
+        except BrokenProcessPool:
+            log.error("camera %s: %s", self.camera_id, self.pool.broken)
+            return
         except Exception:
             log.exception("camera %s: analysis failed", self.camera_id)
             return

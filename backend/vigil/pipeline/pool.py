@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +16,13 @@ from numpy.typing import NDArray
 from vigil.domain import Frame, Observation
 
 AnalyseFrame = Callable[[int, float, float, float, NDArray[np.uint8]], Observation]
+
+
+def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the server, which stops them in order (they share its group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    initializer(*initargs)
 
 
 class AnalysisPool:
@@ -43,8 +51,8 @@ class AnalysisPool:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=self._initializer,
-                initargs=self._initargs,
+                initializer=_start_worker,
+                initargs=(self._initializer, *self._initargs),
             )
         return self._executor
 
