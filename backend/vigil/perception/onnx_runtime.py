@@ -23,8 +23,9 @@ def check_model_file(path: Path) -> None:
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise ModelLoadError(
-            f"model file {path} {what}. Put the ONNX file there or point the setting at the right file: "
-            "the default models are committed under models/onnx/ of the repository (see models/LICENSES.md); "
+            f"model file {path} {what}. Put the file there or point the setting at the right file: "
+            "the bundled ONNX models are committed under models/onnx/, the others come from `make models` "
+            "(`vigil models list` says where each model comes from); "
             "a YOLOv8/YOLO11 detector comes from `yolo export model=yolov8n.pt format=onnx`."
         )
     with path.open("rb") as handle:
