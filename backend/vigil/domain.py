@@ -123,6 +123,63 @@ class Detection:
     track_id: int | None = None
 
 
+EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+
+
+@dataclass(frozen=True, slots=True)
+class Emotion:
+    """The top class of a 7-class emotion model (`EMOTIONS`) and every class's probability."""
+
+    label: str
+    conf: float
+    scores: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """A face in the frame (normalised box) and, when classified, its emotion."""
+
+    box: Box
+    conf: float
+    emotion: Emotion | None = None
+    track_id: int | None = None  # the person track the face belongs to
+
+
+# The platform's sound vocabulary: every audio model's labels are mapped onto these.
+SOUND_LABELS = (
+    "speech", "scream", "shout", "crying", "fight", "gunshot", "explosion", "glass_break",
+    "siren", "alarm", "dog_bark", "music",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SoundEvent:
+    """A sound heard between `t_s` and `end_s` (camera clock), by which member of the ensemble."""
+
+    label: str  # one of SOUND_LABELS
+    conf: float
+    t_s: float
+    end_s: float
+    source: str  # e.g. "svm-movie8class", "acoustic.siren", "silero-vad"
+    detail: str = ""  # the measured features in words, for explanations
+
+
+ACTION_LABELS = ("fall", "fight", "running", "loitering")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEvidence:
+    """An action seen in a track (or, for a fight, several tracks) up to `t_s`."""
+
+    label: str  # one of ACTION_LABELS
+    conf: float
+    t_s: float
+    track_ids: tuple[int, ...]
+    box: Box
+    detail: str = ""  # the features and thresholds that fired, in words
+    zone: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     """Everything the models saw in one analysed instant of one camera."""
@@ -133,6 +190,9 @@ class Observation:
     motion: float = 0.0
     detections: tuple[Detection, ...] = ()
     poses: tuple[Pose, ...] = ()
+    faces: tuple[Face, ...] = ()
+    actions: tuple[ActionEvidence, ...] = ()
+    sounds: tuple[SoundEvent, ...] = ()
     analysis_ms: float = 0.0
 
 

@@ -21,13 +21,13 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from vigil.domain import EMOTIONS
 from vigil.perception.litert_runtime import make_interpreter
 from vigil.perception.objects import resize
 from vigil.perception.onnx_runtime import ModelLoadError
 
 FloatArray = NDArray[np.float32]
 
-EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 EMOTION_INPUT = 64
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
