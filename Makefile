@@ -27,7 +27,7 @@ DEMO_VIDEO := $(abspath ../shared/media/scenarios/plaza_incident.mp4)
 
 ## Start API, sockets and dashboard on http://127.0.0.1:8000 (PORT or VIGIL_PORT to change).
 ## With ../shared/media beside the checkout, the first admin gets a looping demo camera of the plaza scenario.
-run: install
+run: install models
 	@if [ -f "$(DEMO_VIDEO)" ]; then \
 	  echo "demo camera: $(DEMO_VIDEO) (added for the first account you register)"; \
 	  export VIGIL_DEMO_VIDEO="$${VIGIL_DEMO_VIDEO:-$(DEMO_VIDEO)}"; \
@@ -41,6 +41,7 @@ run: install
 ## Lint, type-check and run every test (slow ones included). System packages the tests need (GStreamer's
 ## RTSP server, ffmpeg, chromium) come from scripts/ci/install-system-deps.sh, which apt-installs as root.
 test: install-dev lint system-deps
+	$(BIN)/vigil models fetch --all
 	$(BIN)/pytest -q
 
 system-deps:

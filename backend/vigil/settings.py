@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     pose_enabled: bool = Field(
         True, description="Estimate poses (about 20 ms per person per analysed frame)."
     )
+    faces_enabled: bool = Field(
+        True,
+        description="Find faces on people tall enough to show one (≥ 120 px) and classify their emotion.",
+    )
+    face_model: Path = Field(
+        REPO_ROOT / "models" / "cache" / "face_detection_full_range_sparse.tflite",
+        description="TFLite face detector (MediaPipe BlazeFace); `make models` puts the default in place.",
+    )
+    emotion_model: Path = Field(
+        REPO_ROOT / "models" / "cache" / "emotion_model_quantized.tflite",
+        description="TFLite 7-class emotion model (mini-Xception); `make models` puts the default in place.",
+    )
     pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
     demo_video: Path | None = Field(
         None,
@@ -89,7 +101,7 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
-    @field_validator("data_dir", "frontend_dist", "object_model", "pose_model")
+    @field_validator("data_dir", "frontend_dist", "object_model", "pose_model", "face_model", "emotion_model")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()

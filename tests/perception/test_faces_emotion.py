@@ -18,9 +18,8 @@ from numpy.typing import NDArray
 
 from tests.media import shared_media_dir
 from tests.perception.test_objects import read_image
-from vigil.domain import Box
+from vigil.domain import EMOTIONS, Box
 from vigil.perception.emotion import (
-    EMOTIONS,
     EmotionClassifier,
     KerasEmotionClassifier,
     TFLiteEmotionClassifier,

@@ -34,19 +34,25 @@ def spec_of(camera: Camera) -> CameraSpec:
     )
 
 
+def perception_config(settings: Settings) -> PerceptionConfig:
+    return PerceptionConfig(
+        object_model=settings.object_model,
+        object_format=settings.object_model_format,
+        person_threshold=settings.person_threshold,
+        object_threshold=settings.object_threshold,
+        pose_model=settings.pose_model if settings.pose_enabled else None,
+        face_model=settings.face_model if settings.faces_enabled else None,
+        emotion_model=settings.emotion_model if settings.faces_enabled else None,
+    )
+
+
 def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
     feed: LiveFeed = app.state.livefeed
 
     async def on_observation(observation: Observation) -> None:
         feed.observe(observation)  # fusion consumes observations here once it exists
 
-    perception = PerceptionConfig(
-        object_model=settings.object_model,
-        object_format=settings.object_model_format,
-        person_threshold=settings.person_threshold,
-        object_threshold=settings.object_threshold,
-        pose_model=settings.pose_model if settings.pose_enabled else None,
-    )
+    perception = perception_config(settings)
     perception.check()
     return PipelineSupervisor(
         pool=AnalysisPool(settings.analysis_worker_count, init_worker, analyse_frame, initargs=(perception,)),
