@@ -182,7 +182,8 @@ class ActionEvidence:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """Everything the models saw in one analysed instant of one camera."""
+    """Everything the models saw in one analysed instant of one camera: a frame (`modality` "video") or,
+    with `sounds` only, a window of its sound ("audio")."""
 
     camera_id: int
     t_s: float
@@ -194,6 +195,7 @@ class Observation:
     actions: tuple[ActionEvidence, ...] = ()
     sounds: tuple[SoundEvent, ...] = ()
     analysis_ms: float = 0.0
+    modality: str = "video"
 
 
 COCO_KEYPOINTS = (

@@ -17,7 +17,7 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
-from vigil.domain import Frame, Observation
+from vigil.domain import Box, Frame, Observation, SoundEvent
 
 LIVE_FPS = 8.0
 MAX_WIDTH = 960
@@ -58,9 +58,28 @@ class JpegEncoder:
         return b"".join(bytes(packet) for packet in self._context.encode(frame))
 
 
-def overlay_of(observation: Observation | None) -> dict[str, Any]:
+SOUND_SHOWN_S = 4.0  # a sound event stays on the live view this long after it ends
+
+
+def _box(box: Box) -> list[float]:
+    return [box.x1, box.y1, box.x2, box.y2]
+
+
+def overlay_of(observation: Observation | None, sounds: tuple[SoundEvent, ...] = ()) -> dict[str, Any]:
+    heard = [
+        {"label": e.label, "conf": round(e.conf, 3), "t_s": e.t_s, "end_s": e.end_s, "source": e.source}
+        for e in sounds
+    ]
     if observation is None:
-        return {"t_s": None, "motion": 0.0, "detections": [], "poses": []}
+        return {
+            "t_s": None,
+            "motion": 0.0,
+            "detections": [],
+            "poses": [],
+            "faces": [],
+            "actions": [],
+            "sounds": heard,
+        }
     return {
         "t_s": observation.t_s,
         "motion": round(observation.motion, 4),
@@ -81,6 +100,20 @@ def overlay_of(observation: Observation | None) -> dict[str, Any]:
             }
             for p in observation.poses
         ],
+        "faces": [
+            {
+                "box": _box(f.box),
+                "conf": round(f.conf, 3),
+                "emotion": f.emotion.label if f.emotion else None,
+                "emotion_conf": round(f.emotion.conf, 3) if f.emotion else None,
+            }
+            for f in observation.faces
+        ],
+        "actions": [
+            {"label": a.label, "conf": round(a.conf, 3), "box": _box(a.box), "track_ids": list(a.track_ids)}
+            for a in observation.actions
+        ],
+        "sounds": heard,
     }
 
 
@@ -93,13 +126,23 @@ class LiveFeed:
         self._busy: set[int] = set()
         self._last_sent: dict[int, float] = {}
         self._observations: dict[int, Observation] = {}
+        self._sounds: dict[int, tuple[SoundEvent, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _watched(self, camera_id: int) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", live_room(camera_id)))
 
     def observe(self, observation: Observation) -> None:
+        if observation.modality == "audio":
+            recent = self._sounds.get(observation.camera_id, ())
+            newest = max((e.end_s for e in observation.sounds), default=observation.t_s)
+            kept = tuple(e for e in recent if e.end_s > newest - SOUND_SHOWN_S)
+            self._sounds[observation.camera_id] = kept + observation.sounds
+            return
         self._observations[observation.camera_id] = observation
+
+    def _recent_sounds(self, frame: Frame) -> tuple[SoundEvent, ...]:
+        return tuple(e for e in self._sounds.get(frame.camera_id, ()) if e.end_s > frame.t_s - SOUND_SHOWN_S)
 
     def on_frame(self, frame: Frame) -> None:
         camera_id = frame.camera_id
@@ -125,7 +168,7 @@ class LiveFeed:
                 "width": frame.width,
                 "height": frame.height,
                 "jpeg": jpeg,
-                "overlay": overlay_of(self._observations.get(frame.camera_id)),
+                "overlay": overlay_of(self._observations.get(frame.camera_id), self._recent_sounds(frame)),
             }
             await self.sio.emit("frame", payload, room=live_room(frame.camera_id))
         finally:
@@ -134,3 +177,4 @@ class LiveFeed:
     def forget(self, camera_id: int) -> None:
         self._encoders.pop(camera_id, None)
         self._observations.pop(camera_id, None)
+        self._sounds.pop(camera_id, None)

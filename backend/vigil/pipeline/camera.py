@@ -12,9 +12,10 @@ from concurrent.futures.process import BrokenProcessPool
 from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation
 from vigil.ingest.base import Source
 from vigil.ingest.health import RateMeter, SourceHealth
+from vigil.pipeline.audio import AudioWindower, SoundEventMerger, SoundGate
 from vigil.pipeline.gating import FrameSampler, MotionGate
 from vigil.pipeline.metrics import PipelineMetrics
-from vigil.pipeline.pool import AnalysisPool
+from vigil.pipeline.pool import AnalysisPool, audio_slot
 from vigil.pipeline.ring import TimeRing
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class CameraPipeline:
         on_observation: ObservationSink,
         pre_roll_s: float = 10.0,
         on_frame: FrameListener | None = None,
+        sound_gate: SoundGate | None = None,
     ) -> None:
         self.camera_id = camera_id
         self.pool = pool
@@ -43,6 +45,9 @@ class CameraPipeline:
         self.gate = MotionGate()
         self.packets: TimeRing[EncodedPacket] = TimeRing(pre_roll_s, lambda p: p.t_s, max_items=20_000)
         self.audio: TimeRing[AudioChunk] = TimeRing(pre_roll_s, lambda c: c.t_s, max_items=2_000)
+        self.windower = AudioWindower()
+        self.sound_gate = sound_gate
+        self.merger = SoundEventMerger()
         self.latest_observation: Observation | None = None
         self.latest_frame: Frame | None = None
         self._analysed = RateMeter()
@@ -57,6 +62,38 @@ class CameraPipeline:
             elif isinstance(item, AudioChunk):
                 self.audio.append(item)
                 self.metrics.audio_chunks.labels(self._label).inc()
+                if self.pool.hears:
+                    self._on_audio(item)
+
+    def _on_audio(self, chunk: AudioChunk) -> None:
+        window = self.windower.push(chunk)
+        if window is None:
+            return
+        if self.sound_gate is not None and not self.sound_gate.passes(self.windower.newest(window)):
+            self.metrics.sound_windows.labels(self._label, "gated").inc()
+            return
+        if not self.pool.try_acquire(audio_slot(self.camera_id)):
+            self.metrics.sound_windows.labels(self._label, "dropped").inc()
+            return
+        task = asyncio.create_task(self._hear(window))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _hear(self, window: AudioChunk) -> None:
+        start = time.perf_counter()
+        try:
+            observation = await self.pool.analyse_audio(window)
+        except BrokenProcessPool:
+            log.error("camera %s: %s", self.camera_id, self.pool.broken)
+            return
+        except Exception:
+            log.exception("camera %s: sound analysis failed", self.camera_id)
+            return
+        self.metrics.stage_seconds.labels("sound").observe(time.perf_counter() - start)
+        self.metrics.sound_windows.labels(self._label, "analysed").inc()
+        fresh = self.merger.fresh(observation.sounds)
+        if fresh:
+            await self.on_observation(dataclasses.replace(observation, sounds=tuple(fresh)))
 
     def _on_frame(self, frame: Frame) -> None:
         self.metrics.frames_in.labels(self._label).inc()

@@ -29,6 +29,12 @@ class PipelineMetrics:
         self.audio_chunks = Counter(
             "vigil_audio_chunks", "Audio chunks received", ["camera"], registry=self.registry
         )
+        self.sound_windows = Counter(
+            "vigil_sound_windows",
+            "Sound windows by fate (analysed; gated: too quiet; dropped: the previous one still running)",
+            ["camera", "fate"],
+            registry=self.registry,
+        )
         self.stage_seconds = Histogram(
             "vigil_stage_seconds",
             "Latency per pipeline stage",

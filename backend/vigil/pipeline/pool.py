@@ -13,9 +13,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from vigil.domain import Frame, Observation
+from vigil.domain import AudioChunk, Frame, Observation
 
 AnalyseFrame = Callable[[int, float, float, float, NDArray[np.uint8]], Observation]
+AnalyseAudio = Callable[[int, float, float, NDArray[np.float32]], Observation]
+# A camera has one slot for its frames and one for its sound: a long sound window never costs a frame.
+SlotKey = int | tuple[str, int]
+
+
+def audio_slot(camera_id: int) -> SlotKey:
+    return ("audio", camera_id)
 
 
 def _start_worker(initializer: Callable[..., None], *initargs: Any) -> None:
@@ -37,13 +44,15 @@ class AnalysisPool:
         initializer: Callable[..., None],
         analyse: AnalyseFrame,
         initargs: tuple[Any, ...] = (),
+        analyse_audio: AnalyseAudio | None = None,
     ) -> None:
         self.workers = workers
         self._initializer = initializer
         self._initargs = initargs
         self._analyse = analyse
+        self._analyse_audio = analyse_audio
         self._executor: ProcessPoolExecutor | None = None
-        self._in_flight: set[int] = set()
+        self._in_flight: set[SlotKey] = set()
         self.broken: str | None = None
 
     def _started(self) -> ProcessPoolExecutor:
@@ -56,11 +65,17 @@ class AnalysisPool:
             )
         return self._executor
 
-    def try_acquire(self, camera_id: int) -> bool:
-        """Claim the camera's one slot, synchronously, before scheduling `analyse`; False when taken."""
-        if camera_id in self._in_flight or self.broken is not None:
+    @property
+    def hears(self) -> bool:
+        """Whether the workers analyse sound at all."""
+        return self._analyse_audio is not None
+
+    def try_acquire(self, slot: SlotKey) -> bool:
+        """Claim a slot (a camera id for frames, `audio_slot(id)` for sound), synchronously, before
+        scheduling the work; False when taken."""
+        if slot in self._in_flight or self.broken is not None:
             return False
-        self._in_flight.add(camera_id)
+        self._in_flight.add(slot)
         return True
 
     @property
@@ -69,18 +84,30 @@ class AnalysisPool:
 
     async def analyse(self, frame: Frame, motion: float) -> Observation:
         """Needs the slot from `try_acquire`, and releases it: a busy camera drops frames, never queues."""
-        if frame.camera_id not in self._in_flight:
-            raise RuntimeError(f"camera {frame.camera_id}: analyse without try_acquire")
+        args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
+        return await self._run(frame.camera_id, self._analyse, args)
+
+    async def analyse_audio(self, window: AudioChunk) -> Observation:
+        """A window of a camera's sound (needs `try_acquire(audio_slot(id))`) → an observation of sounds."""
+        if self._analyse_audio is None:
+            raise RuntimeError("this pool does not analyse sound")
+        args: tuple[Any, ...] = (window.camera_id, window.t_s, window.wall_time_s, window.samples)
+        return await self._run(audio_slot(window.camera_id), self._analyse_audio, args)
+
+    async def _run(
+        self, slot: SlotKey, work: Callable[..., Observation], args: tuple[Any, ...]
+    ) -> Observation:
+        if slot not in self._in_flight:
+            raise RuntimeError(f"{slot}: analysis without try_acquire")
         try:
             loop = asyncio.get_running_loop()
-            args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
-            return await loop.run_in_executor(self._started(), self._analyse, *args)
+            return await loop.run_in_executor(self._started(), work, *args)
         except BrokenProcessPool as error:
-            # A worker could not load its models (or died): stop sending frames rather than fail each one.
+            # A worker could not load its models (or died): stop sending work rather than fail each item.
             self.broken = f"analysis stopped: a model worker failed ({error}); see the log of its start"
             raise
         finally:
-            self._in_flight.discard(frame.camera_id)
+            self._in_flight.discard(slot)
 
     def shutdown(self) -> None:
         """Blocking (run it in a thread from async code): waits for the workers to exit, so none outlives
