@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
@@ -96,13 +97,48 @@ class AudioChunk:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """One stream of a source as read in one connection: what a muxer needs to write its packets into a file
+    without decoding them, or a decoder needs to read them. A reconnect makes a new object (`session` + 1)."""
+
+    kind: str  # "video" or "audio"
+    codec: str  # FFmpeg's codec name: "h264", "hevc", "mpeg4", "aac", "pcm_mulaw", ...
+    time_base: Fraction  # of the packets' pts/dts/duration
+    extradata: bytes = field(default=b"", repr=False)  # SPS/PPS (avcC or Annex B), AudioSpecificConfig, ...
+    width: int = 0
+    height: int = 0
+    pix_fmt: str = ""
+    frame_rate: float = 0.0
+    sample_rate: int = 0
+    layout: str = ""  # "mono", "stereo", ...
+    session: int = 0
+
+    def same_format(self, other: StreamInfo) -> bool:
+        """Packets of both can go into one stream of one file (everything equal but the session)."""
+        return (self.kind, self.codec, self.time_base, self.extradata, self.width, self.height) == (
+            other.kind,
+            other.codec,
+            other.time_base,
+            other.extradata,
+            other.width,
+            other.height,
+        ) and (self.sample_rate, self.layout) == (other.sample_rate, other.layout)
+
+
+@dataclass(frozen=True, slots=True)
 class EncodedPacket:
-    """A compressed packet kept for pre-roll clips (cut without re-encoding)."""
+    """A compressed packet kept for pre-roll clips (cut without re-encoding). `pts`/`dts`/`duration` are in
+    `info.time_base`; `t_s` is the presentation time on the camera's clock. Producers that know no stream
+    parameters leave `info` None (such packets can only be muxed with the parameters passed separately)."""
 
     stream: str  # "video" or "audio"
     t_s: float
     data: bytes = field(repr=False)
     is_keyframe: bool = False
+    pts: int | None = None
+    dts: int | None = None
+    duration: int = 0
+    info: StreamInfo | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

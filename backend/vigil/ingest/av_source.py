@@ -10,13 +10,14 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import av.container
 import numpy as np
 
-from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, EncodedPacket, Frame, SourceKind
+from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, EncodedPacket, Frame, SourceKind, StreamInfo
 from vigil.ingest.base import SourceItem
 from vigil.ingest.health import RateMeter, SourceHealth, SourceState
 
@@ -84,6 +85,37 @@ def open_input(config: AvSourceConfig) -> av.container.InputContainer:
     raise SourceError(f"PyAV does not read {config.kind} sources")
 
 
+def describe_stream(stream: av.stream.Stream, session: int) -> StreamInfo:
+    """The parameters of an input stream a clip writer needs to mux its packets (or to decode them)."""
+    context = stream.codec_context
+    time_base = stream.time_base or Fraction(1, 90_000)
+    extradata = bytes(context.extradata or b"")
+    if isinstance(stream, av.VideoStream):
+        rate = stream.average_rate or stream.guessed_rate
+        return StreamInfo(
+            kind="video",
+            codec=context.name,
+            time_base=time_base,
+            extradata=extradata,
+            width=stream.codec_context.width,
+            height=stream.codec_context.height,
+            pix_fmt=stream.codec_context.format.name if stream.codec_context.format else "",
+            frame_rate=float(rate) if rate else 0.0,
+            session=session,
+        )
+    audio = stream.codec_context
+    assert isinstance(audio, av.AudioCodecContext)
+    return StreamInfo(
+        kind="audio",
+        codec=context.name,
+        time_base=time_base,
+        extradata=extradata,
+        sample_rate=audio.sample_rate,
+        layout=audio.layout.name,
+        session=session,
+    )
+
+
 def describe_av_error(error: Exception) -> str:
     text = getattr(error, "strerror", None) or str(error)
     if isinstance(error, av.error.InvalidDataError):
@@ -123,6 +155,8 @@ class AvSource:
         self._last_frame_wall: float | None = None
         self._last_t_s: float | None = None
         self._frame_index = 0
+        self._sessions = 0
+        self._stream_info: dict[str, StreamInfo] = {}
 
     # --- asyncio side ----------------------------------------------------------------------------------
 
@@ -159,6 +193,12 @@ class AvSource:
     @property
     def frames_decoded(self) -> int:
         return self._frame_index
+
+    @property
+    def stream_info(self) -> dict[str, StreamInfo]:
+        """The current connection's stream parameters by stream ("video", "audio"); empty before the first."""
+        with self._lock:
+            return dict(self._stream_info)
 
     def health(self) -> SourceHealth:
         now = self._clock()
@@ -256,6 +296,11 @@ class AvSource:
         audio = container.streams.audio[0] if container.streams.audio else None
         resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_SAMPLE_RATE) if audio else None
         streams = [video] + ([audio] if audio is not None else [])
+        video_info = describe_stream(video, self._sessions)
+        audio_info = describe_stream(audio, self._sessions) if audio is not None else None
+        self._sessions += 1
+        with self._lock:
+            self._stream_info = {"video": video_info} | ({"audio": audio_info} if audio_info else {})
 
         offset = 0.0 if self._last_t_s is None else self._last_t_s + 0.1
         first_time: float | None = None
@@ -274,12 +319,17 @@ class AvSource:
             if first_time is None and packet_time is not None:
                 first_time = packet_time
             if self._packet_sink is not None and packet_time is not None and first_time is not None:
+                is_video = packet.stream is video
                 self._packet_sink(
                     EncodedPacket(
-                        stream="video" if packet.stream is video else "audio",
+                        stream="video" if is_video else "audio",
                         t_s=offset + packet_time - first_time,
                         data=bytes(packet),
                         is_keyframe=bool(packet.is_keyframe),
+                        pts=packet.pts,
+                        dts=packet.dts,
+                        duration=packet.duration or 0,
+                        info=video_info if is_video else audio_info,
                     )
                 )
             for decoded in packet.decode():
