@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond the venv: GStreamer's RTSP server (tests/servers/rtsp_server.py,
-# run with Debian's /usr/bin/python3 and python3-gi), ffmpeg (test clips) and chromium (browser tests).
+# run with Debian's /usr/bin/python3 and python3-gi), ffmpeg (test clips), chromium (browser tests),
+# mosquitto and redis-server (alert tests).
 # Idempotent and quiet: apt is skipped entirely when every package is already installed.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ PACKAGES=(
     ffmpeg                        # makes short test clips (loop tests, WebRTC fake camera)
     chromium                      # the real browser of the WebRTC and dashboard tests (never a download)
     fonts-liberation              # text in chromium's screenshots
+    mosquitto                     # MQTT broker of the alert tests (started by the test on a free port)
+    redis-server                  # arq delivery jobs in the alert tests (started by the test on a free port)
 )
 
 missing=()
