@@ -24,6 +24,8 @@ from vigil.api.routes.auth import LoginLimits
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
+from vigil.fusion import load_default_rules
+from vigil.incidents.recorder import IncidentRecorder
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.pipeline.metrics import PipelineMetrics
@@ -91,6 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.incidents = IncidentRecorder(
+            app.state.session_factory, app.state.hub.emit_incident, load_default_rules(), settings.tzinfo()
+        )
+        app.state.incidents.start()
         app.state.pipelines = build_supervisor(app, settings)
         await app.state.pipelines.start(await camera_specs(app.state.session_factory))
         await ensure_demo_camera(app)
@@ -99,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.pipelines.close()
+            await app.state.incidents.close()
             await app.state.webrtc.close()
             await app.state.hub.close()
             await engine.dispose()

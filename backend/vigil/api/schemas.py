@@ -157,6 +157,20 @@ class IncidentPublic(BaseModel):
     acknowledged_by: uuid.UUID | None
     acknowledged_at: datetime | None
     resolved_at: datetime | None
+    summary: str = Field(
+        "", description="The explanation in one line: each contributing term and its evidence."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _summary_from_explanation(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("summary"):
+            explanation = data.get("explanation") or {}
+            data = {
+                **data,
+                "summary": str(explanation.get("summary", "")) if isinstance(explanation, dict) else "",
+            }
+        return data
 
 
 class IncidentDetail(IncidentPublic):

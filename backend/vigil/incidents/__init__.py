@@ -1,0 +1,1 @@
+"""What happens to an incident: stored, broadcast, and (later) given media and alerts."""

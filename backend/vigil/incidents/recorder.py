@@ -1,0 +1,133 @@
+"""From the fusion engine's updates to stored incidents and live events.
+
+Each update is persisted first (an `Incident` row created, raised or closed), then broadcast to the
+camera's socket.io room: a client never hears of an incident the API cannot show. Artifacts and alerts
+hang off the stored incident (media/ and alerts/).
+
+Camera time → wall time: fusion works on the camera clock (`t_s`); every observation also carries the
+wall time it was taken, and the offset between the two, per camera, turns an incident's start and end into
+datetimes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from vigil.db.tables import Incident
+from vigil.db.types import utcnow
+from vigil.domain import Observation
+from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
+
+log = logging.getLogger(__name__)
+
+Broadcast = Callable[[int, str, dict[str, Any]], Awaitable[None]]
+TICK_S = 1.0  # how often quiet cameras' open incidents are moved on (a motion-gated camera sends nothing)
+
+
+class IncidentRecorder:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        broadcast: Broadcast,
+        rules: RuleSet,
+        tz: tzinfo = UTC,
+    ) -> None:
+        self.session_factory = session_factory
+        self.broadcast = broadcast
+        self.engine = FusionEngine(rules, tz=tz)
+        self._stored: dict[int, int] = {}  # engine incident id → Incident.id
+        self._clock: dict[int, tuple[float, float]] = {}  # camera → (camera t_s, wall time) last seen
+        self._lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._ticker = asyncio.create_task(self._tick())
+
+    async def close(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+
+    async def observe(self, observation: Observation) -> None:
+        async with self._lock:
+            self._clock[observation.camera_id] = (observation.t_s, observation.wall_time_s)
+            for update in self.engine.feed(observation):
+                await self._record(update)
+
+    def forget(self, camera_id: int) -> None:
+        """The camera was deleted or restarted: its open incidents end with what was seen."""
+        self._clock.pop(camera_id, None)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            async with self._lock:
+                for camera_id, (t_s, wall) in list(self._clock.items()):
+                    now = time.time()
+                    for update in self.engine.advance(camera_id, t_s + max(0.0, now - wall), now):
+                        await self._record(update)
+
+    def _wall(self, camera_id: int, t_s: float) -> datetime:
+        camera_t, wall = self._clock.get(camera_id, (t_s, time.time()))
+        return datetime.fromtimestamp(wall + (t_s - camera_t), UTC)
+
+    async def _record(self, update: IncidentUpdate) -> None:
+        try:
+            incident = await self._persist(update)
+        except Exception:
+            log.exception(
+                "camera %s: could not store incident %s (%s)", update.camera_id, update.label, update.kind
+            )
+            return
+        assert incident.id is not None
+        await self.broadcast(update.camera_id, str(update.kind), payload_of(incident, update))
+
+    async def _persist(self, update: IncidentUpdate) -> Incident:
+        explanation = {**update.as_dict()["explanation"], "summary": update.explanation.summary()}
+        async with self.session_factory() as db:
+            stored_id = self._stored.get(update.incident_id)
+            incident = await db.get(Incident, stored_id) if stored_id is not None else None
+            if incident is None:
+                incident = Incident(
+                    camera_id=update.camera_id,
+                    label=update.label,
+                    confidence=update.confidence,
+                    severity=update.severity,
+                    started_at=self._wall(update.camera_id, update.started_s),
+                    explanation=explanation,
+                )
+            else:
+                incident.confidence = update.confidence
+                incident.explanation = explanation
+                incident.updated_at = utcnow()
+            if update.kind is UpdateKind.CLOSED and update.ended_s is not None:
+                incident.ended_at = self._wall(update.camera_id, update.ended_s)
+            db.add(incident)
+            await db.commit()
+            await db.refresh(incident)
+        assert incident.id is not None
+        if update.kind is UpdateKind.CLOSED:
+            self._stored.pop(update.incident_id, None)
+        else:
+            self._stored[update.incident_id] = incident.id
+        return incident
+
+
+def payload_of(incident: Incident, update: IncidentUpdate) -> dict[str, Any]:
+    return {
+        "incident_id": incident.id,
+        "camera_id": incident.camera_id,
+        "label": incident.label,
+        "severity": str(incident.severity),
+        "confidence": round(incident.confidence, 3),
+        "started_at": incident.started_at.isoformat(),
+        "ended_at": incident.ended_at.isoformat() if incident.ended_at else None,
+        "summary": update.explanation.summary(),
+    }

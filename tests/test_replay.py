@@ -1,0 +1,59 @@
+"""`vigil replay`: the plaza scenario through every model, tracking, the sound ensemble and fusion."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.media import plaza, shared_media_dir
+from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
+from vigil.fusion import default_rules_text, load_default_rules
+from vigil.perception.worker import PerceptionConfig
+from vigil.replay import replay
+
+AFTERNOON = datetime.fromisoformat("2026-11-24T14:00:00+00:00")
+# the rule each ground-truth sound of the scenario should raise; the dog bark alone raises nothing
+RULE_OF = {"scream": "distress", "glass_break": "glass_break", "siren": "alarm"}
+
+
+@pytest.mark.slow
+def test_the_plaza_scenario_gives_its_incidents_and_no_false_one(config: PerceptionConfig) -> None:  # noqa: F811
+    truth = json.loads((shared_media_dir() / "scenarios" / "plaza_incident.json").read_text())
+    incidents = replay(plaza(), config, load_default_rules(), fps=2.0, start=AFTERNOON)
+    for event in truth["audio_events"]:
+        rule = RULE_OF.get(event["label"])
+        near = [i for i in incidents if abs(i.start_s - event["t_start"]) <= 1.0]
+        if rule is None:
+            assert not near, f"{event['label']} alone raised {near}"
+            continue
+        assert [i.rule for i in near] == [rule], (event, incidents)
+        incident = near[0]
+        assert 0.5 <= incident.confidence < 1.0
+        assert incident.end_s >= incident.start_s
+        terms = incident.explanation["terms"]
+        assert any(t["modality"] == "audio" and t["contribution"] > 0 for t in terms)
+        assert incident.explanation["rule_version"]
+    # people walk and wait; nobody falls or fights; no zones are drawn, so nobody loiters
+    assert len(incidents) == 3, [(i.rule, i.start_s) for i in incidents]
+
+
+def test_a_rule_file_with_an_error_is_refused_with_its_line(tmp_path: Path) -> None:
+    lines = default_rules_text().splitlines()
+    broken = next(i for i, line in enumerate(lines) if line.strip().startswith("threshold:"))
+    lines[broken] = lines[broken].split("threshold:")[0] + "threshold: high"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "vigil.cli", "replay", str(plaza()), "--rules", str(rules)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"vigil replay: line {broken + 1}, column" in result.stderr, result.stderr
+    assert "threshold" in result.stderr
