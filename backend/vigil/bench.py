@@ -17,8 +17,7 @@ from vigil.domain import Frame, Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
-from vigil.perception.objects import DEFAULT_NANODET
-from vigil.perception.worker import PerceptionConfig, analyse_frame, init_worker
+from vigil.perception.worker import PerceptionConfig, analyse_audio, analyse_frame, init_worker
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
@@ -77,22 +76,23 @@ def pass_through(
     return Observation(camera_id, t_s, wall, motion)
 
 
-def make_pool(workers: int, with_models: bool) -> AnalysisPool:
-    if with_models:
-        return AnalysisPool(
-            workers, init_worker, analyse_frame, initargs=(PerceptionConfig(DEFAULT_NANODET),)
-        )
+def make_pool(workers: int, config: PerceptionConfig | None) -> AnalysisPool:
+    if config is not None:
+        hears = analyse_audio if config.sound is not None else None
+        return AnalysisPool(workers, init_worker, analyse_frame, initargs=(config,), analyse_audio=hears)
     return AnalysisPool(workers, no_models, pass_through)
 
 
-async def capacity(video: Path, cameras: int, seconds: float, workers: int, with_models: bool) -> CapacityRun:
+async def capacity(
+    video: Path, cameras: int, seconds: float, workers: int, config: PerceptionConfig | None
+) -> CapacityRun:
     latencies: list[float] = []
 
     async def on_observation(observation: Observation) -> None:
         latencies.append((time.time() - observation.wall_time_s) * 1000)
 
     supervisor = PipelineSupervisor(
-        pool=make_pool(workers, with_models),
+        pool=make_pool(workers, config),
         metrics=PipelineMetrics(),
         health=HealthRegistry(),
         webrtc=WebRtcRegistry(),
@@ -122,11 +122,33 @@ async def capacity(video: Path, cameras: int, seconds: float, workers: int, with
     )
 
 
-async def run(video: Path, max_cameras: int, seconds: float, workers: int, with_models: bool) -> str:
+def models_tables(video: Path, config: PerceptionConfig) -> list[str]:
+    from vigil.bench_models import measure
+
+    timings, whole = measure(video, config)
+    return [
+        table(
+            "Each model, one thread (median over the scenario's frames, people and seconds of sound)",
+            ["model", "one call handles", "calls", "ms per call", "calls / s per core"],
+            [[t.model, t.per, t.calls, t.median_ms, t.calls_per_core_s] for t in timings],
+        ),
+        table(
+            "What one camera costs (analysis at 5 fps)",
+            ["work", "ms", "cores per camera"],
+            whole,
+        ),
+    ]
+
+
+async def run(
+    video: Path, max_cameras: int, seconds: float, workers: int, config: PerceptionConfig | None
+) -> str:
     out = [
         f"# Vigil benchmark — {machine()}",
         f"video: {video.name}; analysis 5 fps; pool workers: {workers}",
     ]
+    if config is not None:
+        out += models_tables(video, config)
     rows = []
     for label, convert_fps in (
         ("decode, RGB of 1 frame a second", 1.0),
@@ -145,7 +167,7 @@ async def run(video: Path, max_cameras: int, seconds: float, workers: int, with_
     runs = []
     cameras = 1
     while cameras <= max_cameras:
-        result = await capacity(video, cameras, seconds, workers, with_models)
+        result = await capacity(video, cameras, seconds, workers, config)
         runs.append(result)
         if result.dropped or result.fps_in < 9.5:
             break
@@ -173,7 +195,12 @@ async def run(video: Path, max_cameras: int, seconds: float, workers: int, with_
 
 
 def main(
-    video: Path, max_cameras: int = 16, seconds: float = 15.0, workers: int = 0, with_models: bool = True
+    video: Path,
+    max_cameras: int = 16,
+    seconds: float = 15.0,
+    workers: int = 0,
+    config: PerceptionConfig | None = None,
 ) -> None:
+    """`config` None: the pipeline alone, without models."""
     workers = workers or max(1, (os.cpu_count() or 2) - 1)
-    print(asyncio.run(run(video, max_cameras, seconds, workers, with_models)))
+    print(asyncio.run(run(video, max_cameras, seconds, workers, config)))

@@ -1,4 +1,4 @@
-"""`vigil` command line: serve, migrate, bench, models."""
+"""`vigil` command line: serve, migrate, worker, bench, models."""
 
 from __future__ import annotations
 
@@ -58,6 +58,37 @@ def migrate(_args: argparse.Namespace) -> None:
     print("database schema is up to date")
 
 
+def worker(_args: argparse.Namespace) -> None:
+    from dataclasses import replace
+
+    from arq.worker import run_worker
+    from redis.exceptions import RedisError
+
+    from vigil.alerts.delivery import redis_settings
+    from vigil.security.urls import mask_url
+    from vigil.worker import WorkerSettings
+
+    settings = _settings_or_exit()
+    if not settings.redis_url:
+        sys.exit(
+            "vigil worker: set REDIS_URL (or VIGIL_REDIS_URL); without it, `vigil serve` delivers alerts"
+        )
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    print(f"vigil worker: running jobs from Redis at {mask_url(settings.redis_url)}", flush=True)
+    try:
+        run_worker(
+            WorkerSettings,  # type: ignore[arg-type]  # arq's WorkerSettingsType is a protocol of class attributes
+            redis_settings=replace(redis_settings(settings.redis_url), conn_retries=5),
+            ctx={"settings": settings},
+        )
+    except (RedisError, OSError) as error:
+        sys.exit(
+            f"vigil worker: Redis at {mask_url(settings.redis_url)} is unreachable: {type(error).__name__}"
+        )
+
+
 def bench(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -68,13 +99,62 @@ def bench(args: argparse.Namespace) -> None:
         sys.exit(
             f"vigil bench: no such video {video} (the shared scenario lives in ../shared/media/scenarios)"
         )
-    run_bench(
-        video,
-        max_cameras=args.max_cameras,
-        seconds=args.seconds,
-        workers=args.workers,
-        with_models=not args.no_models,
-    )
+    config = None
+    if not args.no_models:
+        from vigil.api.pipelines import perception_config
+
+        config = perception_config(_settings_or_exit())
+        try:
+            config.check()
+        except ModelLoadError as error:
+            sys.exit(f"vigil bench: {error}")
+    run_bench(video, max_cameras=args.max_cameras, seconds=args.seconds, workers=args.workers, config=config)
+
+
+def detect(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from vigil.api.pipelines import perception_config
+    from vigil.detect import DetectError, print_report, to_json
+    from vigil.detect import detect as run_detect
+
+    config = perception_config(_settings_or_exit())
+    try:
+        config.check()
+        path = Path(args.path)
+        annotate_to = Path(args.out) if args.out else path.parent if args.annotate else None
+        report = run_detect(path, config, fps=args.fps, annotate_to=annotate_to, max_seconds=args.seconds)
+    except (ModelLoadError, DetectError) as error:
+        sys.exit(f"vigil detect: {error}")
+    if args.json:
+        print(to_json(report))
+    else:
+        print_report(report)
+
+
+def replay(args: argparse.Namespace) -> None:
+    import json
+    from datetime import datetime
+    from pathlib import Path
+
+    from vigil.api.pipelines import perception_config
+    from vigil.detect import DetectError
+    from vigil.fusion import RuleError, load_default_rules, load_rules
+    from vigil.replay import print_incidents
+    from vigil.replay import replay as run_replay
+
+    config = perception_config(_settings_or_exit())
+    try:
+        rules = load_rules(Path(args.rules).read_text()) if args.rules else load_default_rules()
+        start = datetime.fromisoformat(args.start).astimezone() if args.start else None
+        config.check()
+        incidents = run_replay(Path(args.path), config, rules, fps=args.fps, start=start)
+    except (ModelLoadError, DetectError, RuleError, OSError, ValueError) as error:
+        sys.exit(f"vigil replay: {error}")
+    if args.json:
+        print(json.dumps([incident.as_json() for incident in incidents], indent=2))
+    else:
+        print_incidents(Path(args.path), incidents)
 
 
 def models_list(_args: argparse.Namespace) -> None:
@@ -114,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--port", type=int, help="port (default VIGIL_PORT, PORT or 8000)")
     serve_parser.set_defaults(handler=serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=migrate)
+    commands.add_parser("worker", help="run queued jobs (alert delivery) from Redis").set_defaults(
+        handler=worker
+    )
     bench_parser = commands.add_parser("bench", help="measure decoding and camera capacity; prints tables")
     bench_parser.add_argument("video", help="a video file, e.g. ../shared/media/scenarios/plaza_incident.mp4")
     bench_parser.add_argument("--max-cameras", type=int, default=16)
@@ -123,6 +206,29 @@ def main(argv: list[str] | None = None) -> None:
         "--workers", type=int, default=0, help="pool processes (default: as the server)"
     )
     bench_parser.set_defaults(handler=bench)
+    detect_parser = commands.add_parser(
+        "detect", help="run every model on an image, sound or video file and print what passes the thresholds"
+    )
+    detect_parser.add_argument("path", help="an image, a sound or a video file")
+    detect_parser.add_argument("--json", action="store_true", help="print JSON, grouped by task")
+    detect_parser.add_argument("--fps", type=float, default=5.0, help="video frames analysed per second")
+    detect_parser.add_argument("--seconds", type=float, help="analyse only the first seconds of a recording")
+    detect_parser.add_argument(
+        "--annotate", action="store_true", help="write an annotated image/video next to the file"
+    )
+    detect_parser.add_argument("--out", help="folder for the annotated file (implies --annotate)")
+    detect_parser.set_defaults(handler=detect)
+    replay_parser = commands.add_parser(
+        "replay", help="the whole chain on a recording, as fast as possible; prints the incidents"
+    )
+    replay_parser.add_argument("path", help="a video or sound file")
+    replay_parser.add_argument("--rules", help="a fusion rule file (YAML); default: the built-in rules")
+    replay_parser.add_argument("--json", action="store_true", help="print a JSON list of incidents")
+    replay_parser.add_argument("--fps", type=float, default=5.0, help="video frames analysed per second")
+    replay_parser.add_argument(
+        "--start", help="wall-clock time of the recording's start, ISO 8601 (default: the file's mtime)"
+    )
+    replay_parser.set_defaults(handler=replay)
     models_parser = commands.add_parser("models", help="the model files: list their state, fetch them")
     models_commands = models_parser.add_subparsers(dest="models_command", required=True)
     models_commands.add_parser("list", help="every model, its state and licence").set_defaults(

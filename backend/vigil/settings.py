@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
@@ -89,6 +91,34 @@ class Settings(BaseSettings):
         REPO_ROOT / "models" / "cache" / "emotion_model_quantized.tflite",
         description="TFLite 7-class emotion model (mini-Xception); `make models` puts the default in place.",
     )
+    sound_enabled: bool = Field(
+        True,
+        description="Listen to the cameras: screams, glass, gunshots, sirens, alarms, barking, speech.",
+    )
+    sound_vad_model: Path = Field(
+        REPO_ROOT / "models" / "cache" / "silero_vad.onnx",
+        description="Silero VAD speech detector (ONNX); `make models` puts it in place.",
+    )
+    sound_svm_model: Path = Field(
+        REPO_ROOT / "models" / "audio" / "svm-movie8class.npz",
+        description="pyAudioAnalysis' screams/shots/fights SVM, converted to plain arrays (committed).",
+    )
+    sound_yamnet_model: Path | None = Field(
+        None, description="Your YAMNet `.tflite` (e.g. Frigate's), added to the sound ensemble."
+    )
+    sound_yamnet_labels: Path | None = Field(
+        None,
+        description="YAMNet's class names (yamnet_class_map.csv or Frigate's label map) if not in the file.",
+    )
+    sound_panns_model: Path | None = Field(
+        None, description="Your PANNs CNN14 checkpoint (`Cnn14_mAP=0.431.pth`; needs the `[torch]` extra)."
+    )
+    sound_panns_labels: Path | None = Field(
+        None, description="AudioSet's `class_labels_indices.csv`, which a PANNs model needs."
+    )
+    timezone: str = Field(
+        "", description="IANA time zone of the cameras' schedules (e.g. Europe/Paris); empty: this machine's."
+    )
     pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
     demo_video: Path | None = Field(
         None,
@@ -99,12 +129,80 @@ class Settings(BaseSettings):
         REPO_ROOT / "frontend" / "dist", description="Built dashboard served at `/` when present."
     )
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
+    redis_url: str = Field(
+        "",
+        validation_alias=AliasChoices("VIGIL_REDIS_URL", "REDIS_URL"),
+        description="Redis for background jobs (alert delivery) run by `vigil worker`; empty: in-process.",
+    )
+    public_url: str = Field(
+        "", description="The dashboard's address in alert links; empty: `http://<host>:<port>`."
+    )
+    smtp_host: str = Field("", description="SMTP server for e-mail alerts; empty: no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 SSL, 25 none).")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field("starttls", description="SMTP encryption.")
+    smtp_username: str = Field("", description="SMTP login; empty: no login.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password (never logged).")
+    smtp_sender: str = Field("vigil@localhost", description="From address of alert e-mails.")
+    twilio_account_sid: str = Field("", description="Twilio account SID for SMS alerts; empty: no SMS.")
+    twilio_auth_token: SecretStr = Field(SecretStr(""), description="Twilio auth token (never logged).")
+    twilio_from: str = Field("", description="Sender: a Twilio number (E.164) or a Messaging Service SID.")
+    twilio_api_url: str = Field("", description="Another base URL for Twilio's API; empty: Twilio's own.")
+    webhook_secret: SecretStr = Field(
+        SecretStr(""), description="HMAC key of webhook routes that have no secret of their own."
+    )
+    webhook_timeout_s: float = Field(10.0, gt=0, description="A webhook receiver must answer within this.")
+    mqtt_url: str = Field("", description="MQTT broker, `mqtt://user:pass@host:1883`; empty: none.")
+    mqtt_topic_prefix: str = Field("vigil", description="Topics are `<prefix>/<camera>/incident|state`.")
+    alert_max_attempts: int = Field(6, ge=1, description="Attempts per alert delivery before it fails.")
+    alert_retry_first_s: float = Field(5.0, gt=0, description="Wait after the first failed attempt; doubles.")
+    alert_retry_max_s: float = Field(600.0, gt=0, description="Longest wait between two attempts.")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
-    @field_validator("data_dir", "frontend_dist", "object_model", "pose_model", "face_model", "emotion_model")
+    @field_validator(
+        "data_dir",
+        "frontend_dist",
+        "object_model",
+        "pose_model",
+        "face_model",
+        "emotion_model",
+        "sound_vad_model",
+        "sound_svm_model",
+    )
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("sound_yamnet_model", "sound_yamnet_labels", "sound_panns_model", "sound_panns_labels")
+    @classmethod
+    def _absolute_or_none(cls, value: Path | None) -> Path | None:
+        return value.expanduser().resolve() if value is not None and str(value) not in ("", ".") else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(
+                    f"unknown time zone {value!r} (an IANA name such as Europe/Paris)"
+                ) from error
+        return value
+
+    def tzinfo(self) -> tzinfo:
+        """The schedules' time zone: `timezone`, else this machine's."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else UTC
+
+    @model_validator(mode="after")
+    def _panns_needs_labels(self) -> Settings:
+        if self.sound_panns_model is not None and self.sound_panns_labels is None:
+            raise ValueError(
+                "VIGIL_SOUND_PANNS_MODEL needs VIGIL_SOUND_PANNS_LABELS (class_labels_indices.csv)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    settings = make_settings(tmp_path, file_roots=str(shared_media_dir()), analysis_workers=1)
+    roots = f"{shared_media_dir()}:{tmp_path / 'videos'}"
+    settings = make_settings(tmp_path, file_roots=roots, analysis_workers=1)
     async with live_server(settings) as server:
         yield server
 
@@ -113,3 +116,68 @@ async def test_file_camera_streams_is_analysed_and_watched_live(server: LiveServ
     )
     assert disabled.status_code == 200
     assert (await client.get(health_url, headers=owner.headers)).json()["state"] == "disabled"
+
+
+def scream_clip(folder: Path) -> Path:
+    """Seconds 21-29 of the scenario (the scream is at 25-27 s), cut without re-encoding."""
+    clip = folder / "videos" / "scream.mp4"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "21", "-i", str(plaza()), "-t", "8", "-c", "copy"]
+    subprocess.run([*command, str(clip)], check=True, timeout=60)
+    return clip
+
+
+async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_incident(
+    tmp_path: Path, server: LiveServer, world: World
+) -> None:
+    clip = scream_clip(tmp_path)
+    client, owner = world.client, world["owner"]
+    created = await client.post(
+        "/api/v1/cameras",
+        json={"name": "scream", "kind": "file", "url": str(clip), "analysis_fps": 4},
+        headers=owner.headers,
+    )
+    assert created.status_code == 201, created.text
+    camera_id = created.json()["id"]
+    frames: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    viewer = socketio.AsyncClient(reconnection=False)
+    viewer.on("frame", frames.append)
+    viewer.on("incident", events.append)
+    await viewer.connect(server.url, auth={"token": owner.token}, transports=["websocket"])
+    stranger = socketio.AsyncClient(reconnection=False)
+    stranger_events: list[dict[str, Any]] = []
+    stranger.on("incident", stranger_events.append)
+    await stranger.connect(server.url, auth={"token": world["stranger"].token}, transports=["websocket"])
+    assert await viewer.call("watch", {"camera_id": camera_id}) == {"ok": True}
+    deadline = time.monotonic() + 25
+    heard: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not (heard and events):
+        await asyncio.sleep(0.5)
+        heard = [s for frame in frames for s in frame["overlay"]["sounds"] if s["label"] == "scream"]
+    await viewer.disconnect()
+    await stranger.disconnect()
+    assert heard, "no scream in the live overlay"
+    assert 3.0 <= heard[0]["t_s"] <= 5.5  # the scream starts ~4 s into the clip (keyframe-aligned cut)
+    tracked = [d for frame in frames for d in frame["overlay"]["detections"] if d["track_id"] is not None]
+    assert len(tracked) >= len(frames)  # people keep ids from frame to frame
+
+    # the scream is a distress incident: stored first, then announced to who may see the camera only
+    # (people in view out of hours, 22:00-06:00 in the server's time zone, are an intrusion by default)
+    hour = datetime.now(server.app.state.settings.tzinfo()).hour
+    expected_others = {"intrusion"} if hour >= 22 or hour < 6 else set()
+    opened = {e["label"]: e for e in events if e["event"] == "opened"}
+    assert "distress" in opened, events
+    assert set(opened) - {"distress"} <= expected_others, events
+    assert stranger_events == []
+    listed = await client.get(
+        "/api/v1/incidents", params={"camera_id": camera_id, "label": "distress"}, headers=owner.headers
+    )
+    incidents = listed.json()["items"]
+    assert [i["id"] for i in incidents] == [opened["distress"]["incident_id"]]
+    assert "audio.scream" in incidents[0]["summary"]
+    detail = await client.get(f"/api/v1/incidents/{incidents[0]['id']}", headers=owner.headers)
+    explanation = detail.json()["explanation"]
+    assert "audio.scream" in explanation["summary"]
+    assert any(t["evidence"] == "audio.scream" and t["contribution"] > 0 for t in explanation["terms"])
+    assert 0.5 <= incidents[0]["confidence"] < 1

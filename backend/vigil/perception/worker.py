@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -11,14 +11,35 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Observation
+from vigil.perception.audio import SoundEnsemble
+from vigil.perception.audio_base import SoundClassifier
 from vigil.perception.emotion import EmotionClassifier, TFLiteEmotionClassifier
-from vigil.perception.face_stage import faces_of_people
+from vigil.perception.face_stage import faces_of_image, faces_of_people
 from vigil.perception.faces import BlazeFaceDetector, FaceDetector
 from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
 from vigil.perception.onnx_runtime import check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
 
 ObjectModelFormat = Literal["nanodet", "yolov8"]
+
+
+@dataclass(frozen=True)
+class SoundConfig:
+    """The members of the sound ensemble; a member whose file is None is left out."""
+
+    vad_model: Path | None = None
+    svm_model: Path | None = None
+    acoustic: bool = True
+    trained_model: Path | None = None
+    yamnet_model: Path | None = None  # user-supplied
+    yamnet_labels: Path | None = None  # else the labels inside the .tflite
+    panns_model: Path | None = None  # user-supplied, needs the [torch] extra
+    panns_labels: Path | None = None
+
+    def model_files(self) -> list[Path]:
+        files = (self.vad_model, self.svm_model, self.trained_model, self.yamnet_model, self.yamnet_labels)
+        panns = (self.panns_model, self.panns_labels) if self.panns_model is not None else ()
+        return [p for p in (*files, *panns) if p is not None]
 
 
 @dataclass(frozen=True)
@@ -32,12 +53,14 @@ class PerceptionConfig:
     pose_model: Path | None = DEFAULT_MOVENET
     face_model: Path | None = None
     emotion_model: Path | None = None  # used only with a face model
+    sound: SoundConfig | None = field(default=None)
 
     def model_files(self) -> list[Path]:
         files = [self.object_model, self.pose_model, self.face_model]
         if self.face_model is not None:
             files.append(self.emotion_model)
-        return [path for path in files if path is not None]
+        found = [path for path in files if path is not None]
+        return found + (self.sound.model_files() if self.sound is not None else [])
 
     def check(self) -> None:
         """In the API process at start: a missing model is a clear error before any worker starts."""
@@ -53,12 +76,41 @@ def build_detector(config: PerceptionConfig) -> ObjectDetector:
     )
 
 
+def build_sound(config: SoundConfig) -> SoundEnsemble | None:
+    from vigil.perception.audio_acoustic import acoustic_detectors
+    from vigil.perception.audio_cnn import TrainedSoundClassifier
+    from vigil.perception.audio_svm import MovieSvmClassifier
+    from vigil.perception.audio_vad import SileroVad
+
+    members: list[SoundClassifier] = []
+    if config.vad_model is not None:
+        members.append(SileroVad(config.vad_model))
+    if config.svm_model is not None:
+        members.append(MovieSvmClassifier(config.svm_model))
+    if config.acoustic:
+        members.extend(acoustic_detectors())
+    if config.trained_model is not None:
+        members.append(TrainedSoundClassifier(config.trained_model))
+    if config.yamnet_model is not None:
+        from vigil.perception.audio_yamnet import YamnetClassifier
+
+        members.append(YamnetClassifier(config.yamnet_model, config.yamnet_labels))
+    if config.panns_model is not None:
+        from vigil.perception.audio_panns import PannsClassifier
+
+        if config.panns_labels is None:
+            raise ValueError("a PANNs model needs its labels file (AudioSet's class_labels_indices.csv)")
+        members.append(PannsClassifier(config.panns_model, config.panns_labels))
+    return SoundEnsemble(members) if members else None
+
+
 @dataclass(frozen=True)
 class _Models:
     objects: ObjectDetector
     pose: PoseEstimator | None
     faces: FaceDetector | None
     emotion: EmotionClassifier | None
+    sound: SoundEnsemble | None
 
 
 _models: list[_Models] = []
@@ -71,19 +123,41 @@ def init_worker(config: PerceptionConfig) -> None:
     emotion = None
     if faces is not None and config.emotion_model is not None:
         emotion = TFLiteEmotionClassifier(config.emotion_model)
-    _models[:] = [_Models(build_detector(config), pose, faces, emotion)]
+    sound = build_sound(config.sound) if config.sound is not None else None
+    _models[:] = [_Models(build_detector(config), pose, faces, emotion, sound)]
+
+
+def _loaded() -> _Models:
+    if not _models:
+        raise RuntimeError("perception worker used before init_worker ran")
+    return _models[0]
+
+
+def hears() -> bool:
+    """Whether this worker's configuration includes sound."""
+    return _loaded().sound is not None
 
 
 def analyse_frame(
-    camera_id: int, t_s: float, wall_time_s: float, motion: float, image: NDArray[np.uint8]
+    camera_id: int,
+    t_s: float,
+    wall_time_s: float,
+    motion: float,
+    image: NDArray[np.uint8],
+    whole_image_faces: bool = False,
 ) -> Observation:
-    if not _models:
-        raise RuntimeError("perception worker used before init_worker ran")
-    models = _models[0]
+    """Objects, poses, faces and their emotion in one frame. Faces are looked for on the heads of the
+    people found, or on the whole image with `whole_image_faces` (photos, `vigil detect`)."""
+    models = _loaded()
     start = time.perf_counter()
     detections = models.objects.detect(image)
     poses = models.pose.estimate(image, detections) if models.pose is not None else []
-    faces = faces_of_people(image, detections, models.faces, models.emotion) if models.faces else []
+    faces = []
+    if models.faces is not None:
+        if whole_image_faces:
+            faces = faces_of_image(image, models.faces, models.emotion)
+        else:
+            faces = faces_of_people(image, detections, models.faces, models.emotion)
     return Observation(
         camera_id=camera_id,
         t_s=t_s,
@@ -93,4 +167,23 @@ def analyse_frame(
         poses=tuple(poses),
         faces=tuple(faces),
         analysis_ms=(time.perf_counter() - start) * 1000,
+    )
+
+
+def analyse_audio(
+    camera_id: int, t_s: float, wall_time_s: float, samples: NDArray[np.float32]
+) -> Observation:
+    """The sound events of one window (16 kHz mono, first sample at camera time `t_s`)."""
+    models = _loaded()
+    if models.sound is None:
+        raise RuntimeError("this worker has no sound models (PerceptionConfig.sound is None)")
+    start = time.perf_counter()
+    events = models.sound.classify(samples, t_s)
+    return Observation(
+        camera_id=camera_id,
+        t_s=t_s + len(samples) / 16_000,
+        wall_time_s=wall_time_s,
+        sounds=tuple(events),
+        analysis_ms=(time.perf_counter() - start) * 1000,
+        modality="audio",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigil.domain import SourceKind
@@ -12,6 +13,7 @@ from vigil.ingest.av_source import AvSource, AvSourceConfig
 from vigil.ingest.base import Source
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
+from vigil.pipeline.audio import SoundGate
 from vigil.pipeline.camera import CameraPipeline, FrameListener, ObservationSink
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
@@ -53,8 +55,10 @@ class PipelineSupervisor:
         on_frame: FrameListener | None = None,
         read_timeout_s: float = 5.0,
         pre_roll_s: float = 10.0,
+        sound_gate: Callable[[], SoundGate] | None = None,
     ) -> None:
         self.pool = pool
+        self.sound_gate = sound_gate
         self.metrics = metrics
         self.health = health
         self.webrtc = webrtc
@@ -90,6 +94,7 @@ class PipelineSupervisor:
             self.on_observation,
             pre_roll_s=self.pre_roll_s,
             on_frame=self.on_frame,
+            sound_gate=self.sound_gate() if self.sound_gate is not None else None,
         )
         source = self._source(spec, pipeline)
         task = asyncio.create_task(self._run(spec.id, pipeline, source), name=f"pipeline-{spec.id}")
