@@ -119,7 +119,15 @@ class Settings(BaseSettings):
     timezone: str = Field(
         "", description="IANA time zone of the cameras' schedules (e.g. Europe/Paris); empty: this machine's."
     )
-    pre_roll_s: float = Field(10.0, gt=0, le=120, description="Seconds of video and audio kept for clips.")
+    pre_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds of an incident's clip before it starts.")
+    post_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds of an incident's clip after it ends.")
+    buffer_s: float = Field(
+        60.0,
+        gt=0,
+        le=600,
+        description="Seconds of encoded video and audio each camera keeps for clips (an incident longer than "
+        "this minus the pre- and post-roll loses its start).",
+    )
     demo_video: Path | None = Field(
         None,
         description="A video file added as a looping demo camera for the first admin (`make run` sets it).",
@@ -195,6 +203,15 @@ class Settings(BaseSettings):
             return ZoneInfo(self.timezone)
         local = datetime.now().astimezone().tzinfo
         return local if local is not None else UTC
+
+    @model_validator(mode="after")
+    def _buffer_holds_a_clip(self) -> Settings:
+        if self.buffer_s < self.pre_roll_s + self.post_roll_s + 10:
+            raise ValueError(
+                f"VIGIL_BUFFER_S ({self.buffer_s:g}) must be at least the pre-roll + post-roll + 10 s "
+                f"({self.pre_roll_s + self.post_roll_s + 10:g}): clips are cut from that buffer"
+            )
+        return self
 
     @model_validator(mode="after")
     def _panns_needs_labels(self) -> Settings:

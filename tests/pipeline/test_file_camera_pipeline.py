@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+import wave
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import av
 import httpx
 import pytest
 import socketio
@@ -24,7 +26,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
     roots = f"{shared_media_dir()}:{tmp_path / 'videos'}"
-    settings = make_settings(tmp_path, file_roots=roots, analysis_workers=1)
+    settings = make_settings(
+        tmp_path, file_roots=roots, analysis_workers=1, pre_roll_s=2, post_roll_s=2, buffer_s=30
+    )
     async with live_server(settings) as server:
         yield server
 
@@ -134,7 +138,7 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
     client, owner = world.client, world["owner"]
     created = await client.post(
         "/api/v1/cameras",
-        json={"name": "scream", "kind": "file", "url": str(clip), "analysis_fps": 4},
+        json={"name": "scream", "kind": "file", "url": str(clip), "analysis_fps": 4, "file_loop": False},
         headers=owner.headers,
     )
     assert created.status_code == 201, created.text
@@ -181,3 +185,39 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
     assert "audio.scream" in explanation["summary"]
     assert any(t["evidence"] == "audio.scream" and t["contribution"] > 0 for t in explanation["terms"])
     assert 0.5 <= incidents[0]["confidence"] < 1
+
+    # its snapshot and sound snippet at once, its clip once it closed and the post-roll passed
+    artifacts = await wait_for_artifacts(
+        client, incidents[0]["id"], owner.headers, {"snapshot", "audio", "clip"}
+    )
+    snapshot = await client.get(artifacts["snapshot"]["url"], headers=owner.headers)
+    assert snapshot.status_code == 200
+    assert snapshot.content[:2] == b"\xff\xd8"
+    stranger_get = await client.get(artifacts["clip"]["url"], headers=world["stranger"].headers)
+    assert stranger_get.status_code == 404
+    clip = tmp_path / "downloaded.mp4"
+    clip.write_bytes((await client.get(artifacts["clip"]["url"], headers=owner.headers)).content)
+    with av.open(str(clip)) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert container.streams.audio[0].codec_context.name == "aac"
+        assert container.duration is not None
+        assert container.duration / 1_000_000 >= 4.0  # pre-roll + the scream + post-roll
+    wav = tmp_path / "downloaded.wav"
+    wav.write_bytes((await client.get(artifacts["audio"]["url"], headers=owner.headers)).content)
+    with wave.open(str(wav)) as sound:
+        assert sound.getframerate() == 16_000
+        assert sound.getnframes() / 16_000 >= 2.0  # the 2 s scream, padded
+
+
+async def wait_for_artifacts(
+    client: httpx.AsyncClient, incident_id: int, headers: dict[str, str], kinds: set[str]
+) -> dict[str, dict[str, Any]]:
+    deadline = time.monotonic() + 45
+    found: dict[str, dict[str, Any]] = {}
+    while time.monotonic() < deadline:
+        detail = (await client.get(f"/api/v1/incidents/{incident_id}", headers=headers)).json()
+        found = {a["kind"]: a for a in detail["artifacts"]}
+        if kinds <= set(found):
+            return found
+        await asyncio.sleep(1)
+    raise AssertionError(f"incident {incident_id} has only {sorted(found)} after 45 s")

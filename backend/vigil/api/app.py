@@ -25,6 +25,7 @@ from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
 from vigil.fusion import load_default_rules
+from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
@@ -93,11 +94,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        app.state.incidents = IncidentRecorder(
+        recorder = IncidentRecorder(
             app.state.session_factory, app.state.hub.emit_incident, load_default_rules(), settings.tzinfo()
         )
-        app.state.incidents.start()
+        app.state.incidents = recorder
+        recorder.start()
         app.state.pipelines = build_supervisor(app, settings)
+        recorder.media = IncidentMedia(
+            settings.media_dir,
+            app.state.session_factory,
+            app.state.pipelines.pipeline,
+            recorder.announce_artifact,
+            ClipTiming(settings.pre_roll_s, settings.post_roll_s),
+        )
         await app.state.pipelines.start(await camera_specs(app.state.session_factory))
         await ensure_demo_camera(app)
         log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)

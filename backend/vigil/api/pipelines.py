@@ -107,7 +107,7 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
         on_observation=on_observation,
         on_frame=feed.on_frame,
         read_timeout_s=settings.read_timeout_s,
-        pre_roll_s=settings.pre_roll_s,
+        pre_roll_s=settings.buffer_s,
     )
     running.append(supervisor)
     return supervisor

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vigil.db.tables import Incident
 from vigil.db.types import utcnow
-from vigil.domain import Observation
+from vigil.domain import ArtifactKind, Observation
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
+from vigil.incidents.artifacts import IncidentMedia
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,13 @@ class IncidentRecorder:
         broadcast: Broadcast,
         rules: RuleSet,
         tz: tzinfo = UTC,
+        media: IncidentMedia | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.broadcast = broadcast
+        self.media = media
         self.engine = FusionEngine(rules, tz=tz)
+        self._seen: dict[int, Observation] = {}  # camera → its latest video observation (for snapshots)
         self._stored: dict[int, int] = {}  # engine incident id → Incident.id
         self._clock: dict[int, tuple[float, float]] = {}  # camera → (camera t_s, wall time) last seen
         self._lock = asyncio.Lock()
@@ -54,16 +58,21 @@ class IncidentRecorder:
         if self._ticker is not None:
             self._ticker.cancel()
             await asyncio.gather(self._ticker, return_exceptions=True)
+        if self.media is not None:
+            await self.media.close()
 
     async def observe(self, observation: Observation) -> None:
         async with self._lock:
             self._clock[observation.camera_id] = (observation.t_s, observation.wall_time_s)
+            if observation.modality == "video":
+                self._seen[observation.camera_id] = observation
             for update in self.engine.feed(observation):
                 await self._record(update)
 
     def forget(self, camera_id: int) -> None:
         """The camera was deleted or restarted: its open incidents end with what was seen."""
         self._clock.pop(camera_id, None)
+        self._seen.pop(camera_id, None)
 
     async def _tick(self) -> None:
         while True:
@@ -88,6 +97,14 @@ class IncidentRecorder:
             return
         assert incident.id is not None
         await self.broadcast(update.camera_id, str(update.kind), payload_of(incident, update))
+        if self.media is not None:
+            self.media.on_update(update, incident.id, self._seen.get(update.camera_id))
+
+    async def announce_artifact(self, camera_id: int, incident_id: int, kind: ArtifactKind) -> None:
+        """A file of the incident is ready: clients refetch it."""
+        await self.broadcast(
+            camera_id, "updated", {"incident_id": incident_id, "camera_id": camera_id, "artifact": str(kind)}
+        )
 
     async def _persist(self, update: IncidentUpdate) -> Incident:
         explanation = {**update.as_dict()["explanation"], "summary": update.explanation.summary()}
