@@ -16,7 +16,7 @@ from vigil.pipeline.audio import AudioWindower, SoundEventMerger, SoundGate
 from vigil.pipeline.gating import FrameSampler, MotionGate
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool, audio_slot
-from vigil.pipeline.ring import TimeRing
+from vigil.pipeline.ring import FrameRing, TimeRing
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class CameraPipeline:
         pre_roll_s: float = 10.0,
         on_frame: FrameListener | None = None,
         sound_gate: SoundGate | None = None,
+        keep_frames: bool = False,
     ) -> None:
         self.camera_id = camera_id
         self.pool = pool
@@ -45,6 +46,8 @@ class CameraPipeline:
         self.gate = MotionGate()
         self.packets: TimeRing[EncodedPacket] = TimeRing(pre_roll_s, lambda p: p.t_s, max_items=20_000)
         self.audio: TimeRing[AudioChunk] = TimeRing(pre_roll_s, lambda c: c.t_s, max_items=2_000)
+        # cameras without encoded packets (WebRTC) keep frames instead, for their clips
+        self.frames: FrameRing | None = FrameRing(pre_roll_s) if keep_frames else None
         self.windower = AudioWindower()
         self.sound_gate = sound_gate
         self.merger = SoundEventMerger()
@@ -98,6 +101,8 @@ class CameraPipeline:
     def _on_frame(self, frame: Frame) -> None:
         self.metrics.frames_in.labels(self._label).inc()
         self.latest_frame = frame
+        if self.frames is not None:
+            self.frames.offer(frame)
         if self.on_frame is not None:
             self.on_frame(frame)
         if not self.sampler.take(frame.t_s):

@@ -95,6 +95,7 @@ class PipelineSupervisor:
             pre_roll_s=self.pre_roll_s,
             on_frame=self.on_frame,
             sound_gate=self.sound_gate() if self.sound_gate is not None else None,
+            keep_frames=spec.kind is SourceKind.WEBRTC,
         )
         source = self._source(spec, pipeline)
         task = asyncio.create_task(self._run(spec.id, pipeline, source), name=f"pipeline-{spec.id}")
