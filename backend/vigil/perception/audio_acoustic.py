@@ -16,6 +16,7 @@ value was fitted to one file: where a measured value sits close to a threshold t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -368,6 +369,18 @@ def find_onsets(levels: NDArray[np.float64], min_jump_db: float) -> list[Onset]:
     return onsets
 
 
+def broadband_onsets(
+    samples: NDArray[np.float32], levels: NDArray[np.float64], min_jump_db: float, min_flatness: float
+) -> Iterator[tuple[Onset, int, float]]:
+    """(onset, its first sample, the flatness of its first 50 ms) of each onset at least `min_jump_db`
+    over the background whose start is broadband (flatness ≥ `min_flatness`): bangs and breaks, not voices."""
+    for onset in find_onsets(levels, min_jump_db):
+        first = onset.index * ENVELOPE_FRAME
+        flatness = spectral_flatness(samples[first : first + int(0.05 * SAMPLE_RATE)])
+        if flatness >= min_flatness:
+            yield onset, first, flatness
+
+
 def decay_time(levels: NDArray[np.float64], onset: Onset, drop_db: float) -> float | None:
     """Seconds from the peak until the level (20 ms running mean) falls `drop_db` below it, or to 6 dB
     over the background if that is higher; None if it does not fall within the levels given."""
@@ -442,11 +455,9 @@ class ImpulseDetector:
         levels = frame_levels_db(samples, ENVELOPE_FRAME, ENVELOPE_FRAME)
         hop_s = ENVELOPE_FRAME / SAMPLE_RATE
         events = []
-        for onset in find_onsets(levels, IMPULSE_MIN_JUMP_DB):
-            first = onset.index * ENVELOPE_FRAME
-            flatness = spectral_flatness(samples[first : first + int(0.05 * SAMPLE_RATE)])
-            if flatness < IMPULSE_MIN_FLATNESS:
-                continue
+        for onset, first, flatness in broadband_onsets(
+            samples, levels, IMPULSE_MIN_JUMP_DB, IMPULSE_MIN_FLATNESS
+        ):
             decay = decay_time(levels, onset, IMPULSE_DECAY_DROP_DB)
             if decay is None:
                 continue
@@ -516,11 +527,9 @@ class GlassBreakDetector:
         levels = frame_levels_db(samples, ENVELOPE_FRAME, ENVELOPE_FRAME)
         hop_s = ENVELOPE_FRAME / SAMPLE_RATE
         events = []
-        for onset in find_onsets(levels, GLASS_MIN_JUMP_DB):
-            first = onset.index * ENVELOPE_FRAME
-            flatness = spectral_flatness(samples[first : first + int(0.05 * SAMPLE_RATE)])
-            if flatness < GLASS_MIN_FLATNESS:
-                continue
+        for onset, first, flatness in broadband_onsets(
+            samples, levels, GLASS_MIN_JUMP_DB, GLASS_MIN_FLATNESS
+        ):
             tail = samples[first : first + int(GLASS_TAIL_S * SAMPLE_RATE)]
             high = band_share(tail, GLASS_HIGH_HZ, SAMPLE_RATE / 2 + 1)
             if high < GLASS_MIN_HIGH_SHARE:
