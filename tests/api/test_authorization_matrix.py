@@ -12,8 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 from tests.conftest import PASSWORD, World, build_world, make_settings
+from vigil.alerts.model import ChannelKind
 from vigil.api.app import create_app
-from vigil.db.tables import Camera, User
+from vigil.db.tables import AlertRoute, Camera, User
 from vigil.domain import ShareRole, SourceKind
 
 ACTORS = ("anonymous", "owner", "viewer", "operator", "stranger", "admin")
@@ -65,6 +66,32 @@ async def webrtc_camera(world: World) -> dict[str, Any]:
             await db.commit()
         world.extra["webrtc_camera_id"] = camera_id
     return {"camera_id": world.extra["webrtc_camera_id"]}
+
+
+async def owner_route(world: World) -> dict[str, Any]:
+    """An alert route of the camera owner (a fresh one per call: rows that delete use it too)."""
+    async with world.app.state.session_factory() as db:
+        route = AlertRoute(
+            owner_id=world["owner"].id,
+            channel=ChannelKind.WEBHOOK,
+            target="https://hooks.example.org/vigil",
+            webhook_secret="matrix-route-secret",
+        )
+        db.add(route)
+        await db.commit()
+        return {"route_id": route.id}
+
+
+WEBHOOK_ROUTE = {
+    "channel": "webhook",
+    "target": "https://hooks.example.org/x",
+    "webhook_secret": "k3y-k3y-k3y",
+}
+
+
+def route_owner_or_admin(success: int) -> dict[str, int]:
+    """A route is its owner's (admins see all); to anyone else it does not exist."""
+    return {**signed_in(404), "owner": success, "admin": success}
 
 
 async def no_params(world: World) -> dict[str, Any]:
@@ -168,6 +195,28 @@ ROWS = [
         target=webrtc_camera,
         json={"sdp": "not an offer", "type": "offer"},
     ),
+    Row("GET", "/api/v1/alert-routes", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/alert-routes",
+        {**signed_in(201), "viewer": 403, "operator": 403},  # by global role: both are viewers
+        json=WEBHOOK_ROUTE,
+    ),
+    Row("GET", "/api/v1/alert-routes/{route_id}", route_owner_or_admin(200), owner_route),
+    Row(
+        "PATCH",
+        "/api/v1/alert-routes/{route_id}",
+        route_owner_or_admin(200),
+        owner_route,
+        json={"name": "renamed"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/alert-routes/{route_id}",
+        route_owner_or_admin(204),
+        owner_route,
+    ),
+    Row("GET", "/api/v1/alert-deliveries", signed_in(200)),
 ]
 
 

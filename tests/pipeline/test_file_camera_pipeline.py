@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import time
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,18 +17,48 @@ import httpx
 import pytest
 import socketio
 
+from tests.alerts.support import MailSink, Receiver, free_port, http_server, smtp_server, wait_until
 from tests.conftest import World, make_settings, world_over_http
 from tests.media import plaza, shared_media_dir
 from tests.servers.live_server import LiveServer, live_server
+from vigil.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 
 pytestmark = pytest.mark.slow
 
+PUBLIC_URL = "https://vigil.example.org"
+HOOK_SECRET = "plaza-webhook-secret"
+
 
 @pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
+def mail() -> Iterator[tuple[MailSink, int]]:
+    """A real SMTP server (aiosmtpd) on loopback, the server's e-mail relay."""
+    port = free_port()
+    with smtp_server(port) as sink:
+        yield sink, port
+
+
+@pytest.fixture
+async def hooks() -> AsyncIterator[tuple[Receiver, str]]:
+    receiver = Receiver()
+    async with http_server(receiver.app()) as url:
+        yield receiver, f"{url}/hook"
+
+
+@pytest.fixture
+async def server(tmp_path: Path, mail: tuple[MailSink, int]) -> AsyncIterator[LiveServer]:
     roots = f"{shared_media_dir()}:{tmp_path / 'videos'}"
     settings = make_settings(
-        tmp_path, file_roots=roots, analysis_workers=1, pre_roll_s=2, post_roll_s=2, buffer_s=30
+        tmp_path,
+        file_roots=roots,
+        analysis_workers=1,
+        pre_roll_s=2,
+        post_roll_s=2,
+        buffer_s=30,
+        smtp_host="127.0.0.1",
+        smtp_port=mail[1],
+        smtp_security="none",
+        smtp_sender="vigil@example.org",
+        public_url=PUBLIC_URL,
     )
     async with live_server(settings) as server:
         yield server
@@ -132,10 +163,27 @@ def scream_clip(folder: Path) -> Path:
 
 
 async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_incident(
-    tmp_path: Path, server: LiveServer, world: World
+    tmp_path: Path,
+    server: LiveServer,
+    world: World,
+    mail: tuple[MailSink, int],
+    hooks: tuple[Receiver, str],
 ) -> None:
     clip = scream_clip(tmp_path)
     client, owner = world.client, world["owner"]
+    # the owner's alert routes, made through the API: e-mail for distress on every camera of theirs
+    # (this one does not exist yet), a signed webhook for the new camera
+    email_route = await client.post(
+        "/api/v1/alert-routes",
+        json={
+            "name": "distress mail",
+            "channel": "email",
+            "target": "owner@example.org",
+            "labels": ["distress"],
+        },
+        headers=owner.headers,
+    )
+    assert email_route.status_code == 201, email_route.text
     created = await client.post(
         "/api/v1/cameras",
         json={"name": "scream", "kind": "file", "url": str(clip), "analysis_fps": 4, "file_loop": False},
@@ -143,6 +191,19 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
     )
     assert created.status_code == 201, created.text
     camera_id = created.json()["id"]
+    receiver, hook_url = hooks
+    webhook_route = await client.post(
+        "/api/v1/alert-routes",
+        json={
+            "channel": "webhook",
+            "target": hook_url,
+            "cameras": [camera_id],
+            "labels": ["distress"],
+            "webhook_secret": HOOK_SECRET,
+        },
+        headers=owner.headers,
+    )
+    assert webhook_route.status_code == 201, webhook_route.text
     frames: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     viewer = socketio.AsyncClient(reconnection=False)
@@ -207,6 +268,72 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
     with wave.open(str(wav)) as sound:
         assert sound.getframerate() == 16_000
         assert sound.getnframes() / 16_000 >= 2.0  # the 2 s scream, padded
+
+    # the owner was told: an e-mail through the real SMTP server with the snapshot and the link,
+    # a webhook signed with the route's secret, both recorded as delivered
+    incident_id = incidents[0]["id"]
+    link = f"{PUBLIC_URL}/incidents/{incident_id}"
+    sink = mail[0]
+    await wait_until(
+        lambda: any(_opened_distress(m["Subject"]) for m in sink.messages), 20, "the distress e-mail"
+    )
+    opened_mails = [m for m in sink.messages if _opened_distress(m["Subject"])]
+    assert len(opened_mails) == 1, [m["Subject"] for m in sink.messages]
+    message = opened_mails[0]
+    assert message["To"] == "owner@example.org"
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_content()
+    assert link in text
+    images = [p for p in message.walk() if p.get_content_type() == "image/jpeg"]
+    assert len(images) == 1
+    assert images[0].get_payload(decode=True) == snapshot.content  # the incident's own snapshot
+
+    await wait_until(lambda: receiver.requests, 20, "the webhook")
+    opened_hooks = [
+        (body, headers)
+        for body, headers in receiver.requests
+        if json.loads(body)["event"] == "incident.opened"
+    ]
+    assert len(opened_hooks) == 1
+    body, headers = opened_hooks[0]
+    assert verify_signature(HOOK_SECRET, body, headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER])
+    event = json.loads(body)
+    assert event["incident"]["id"] == incident_id
+    assert event["incident"]["label"] == "distress"
+    assert event["incident"]["url"] == link
+    assert event["camera"] == {"id": camera_id, "name": "scream", "slug": "scream"}
+    assert event["has_snapshot"] is True
+
+    delivered = await wait_for_deliveries(client, incident_id, owner.headers)
+    assert {d["route_id"]: d["channel"] for d in delivered} == {
+        email_route.json()["id"]: "email",
+        webhook_route.json()["id"]: "webhook",
+    }
+    assert all(d["target"] and d["attempts"] == 1 for d in delivered)
+    stranger_view = await client.get(
+        "/api/v1/alert-deliveries", params={"incident_id": incident_id}, headers=world["stranger"].headers
+    )
+    assert stranger_view.json() == {"items": [], "total": 0}
+
+
+def _opened_distress(subject: object) -> bool:
+    return str(subject).startswith("[Vigil] Distress on scream (")
+
+
+async def wait_for_deliveries(
+    client: httpx.AsyncClient, incident_id: int, headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The incident's `opened` deliveries, once none is pending or retrying any more."""
+    deadline = time.monotonic() + 20
+    opened: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        listed = await client.get(
+            "/api/v1/alert-deliveries", params={"incident_id": incident_id}, headers=headers
+        )
+        opened = [d for d in listed.json()["items"] if d["update_kind"] == "opened"]
+        if opened and all(d["status"] == "delivered" for d in opened) and len(opened) >= 2:
+            return opened
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"deliveries of incident {incident_id} not all delivered: {opened}")
 
 
 async def wait_for_artifacts(

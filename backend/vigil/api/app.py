@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,18 +14,26 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
 from vigil import __version__
+from vigil.alerts.config import build_channels, incident_url, redactor, retry_policy
+from vigil.alerts.delivery import Delivery, make_delivery
+from vigil.alerts.dispatch import AlertDispatcher
+from vigil.alerts.routing import AlertRouter
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import build_supervisor, camera_specs, ensure_demo_camera
-from vigil.api.routes import artifacts, auth, cameras, health, incidents, metrics, users, webrtc
+from vigil.api.routes import alerts, artifacts, auth, cameras, health, incidents, metrics, users, webrtc
 from vigil.api.routes.auth import LoginLimits
 from vigil.api.users import current_active_user, jwt_strategy
+from vigil.db import alerts as alert_repo
+from vigil.db.alerts import SqlDeliveryLog
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
 from vigil.fusion import load_default_rules
+from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.ingest.health import HealthRegistry
@@ -48,8 +57,9 @@ def _api_router() -> APIRouter:
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_active_user)])
-    for module in (users, cameras, incidents, artifacts, webrtc):
+    for module in (users, cameras, incidents, artifacts, webrtc, alerts):
         protected.include_router(module.router)
+    protected.include_router(alerts.deliveries_router)
     api.include_router(protected)
     return api
 
@@ -83,6 +93,22 @@ def _mount_dashboard(app: FastAPI, dist: Path) -> None:
         return FileResponse(candidate if candidate.is_file() else index)
 
 
+async def _alert_delivery(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[Delivery, AlertDispatcher]:
+    """Deliveries recorded in the database; routes are loaded per incident update (`IncidentAlerts`)."""
+    async with session_factory() as db:
+        route_secrets = await alert_repo.webhook_secrets(db)
+    delivery = await make_delivery(
+        settings.redis_url,
+        build_channels(settings),
+        SqlDeliveryLog(session_factory),
+        retry_policy(settings),
+        redactor(settings, *route_secrets),
+    )
+    return delivery, AlertDispatcher(AlertRouter(), delivery)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -94,8 +120,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        delivery, dispatcher = await _alert_delivery(settings, app.state.session_factory)
+        app.state.alerts = dispatcher
         recorder = IncidentRecorder(
-            app.state.session_factory, app.state.hub.emit_incident, load_default_rules(), settings.tzinfo()
+            app.state.session_factory,
+            app.state.hub.emit_incident,
+            load_default_rules(),
+            settings.tzinfo(),
+            alerts=IncidentAlerts(
+                app.state.session_factory, dispatcher, functools.partial(incident_url, settings)
+            ),
         )
         app.state.incidents = recorder
         recorder.start()
@@ -115,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.pipelines.close()
             await app.state.incidents.close()
+            await delivery.aclose()
             await app.state.webrtc.close()
             await app.state.hub.close()
             await engine.dispose()

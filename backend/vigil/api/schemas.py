@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from fastapi_users import schemas as fu_schemas
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from vigil.alerts.model import ActiveWindow, ChannelKind, DeliveryStatus
 from vigil.domain import (
     ArtifactKind,
     CameraAccess,
@@ -18,6 +19,7 @@ from vigil.domain import (
     ShareRole,
     SourceKind,
 )
+from vigil.fusion.model import UpdateKind
 from vigil.ingest.health import SourceState
 
 T = TypeVar("T")
@@ -188,3 +190,92 @@ class IncidentUpdate(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+# --- alert routes and deliveries ---------------------------------------------------------------------
+
+
+class AlertRouteFields(BaseModel):
+    """What a user sets on a route; see `docs/alerts.md` for how each one acts."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    enabled: bool = True
+    cameras: list[int] | None = Field(
+        None, description="Camera ids (each one you may see); null: every camera you may see, now or later."
+    )
+    labels: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
+        None, description="Incident labels; null: every label."
+    )
+    min_confidence: float = Field(0.0, ge=0, le=1)
+    schedule: list[ActiveWindow] = Field(
+        default_factory=list, description='When active: `{start: "22:00", end: "06:00", days: [fri]}`.'
+    )
+    timezone: str | None = Field(None, max_length=64, description="IANA name; null: the server's.")
+    channel: ChannelKind
+    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024)] = Field(
+        "", description="E-mail addresses, an E.164 number, an http(s) URL or an MQTT topic prefix."
+    )
+    cooldown_s: float = Field(300.0, ge=0)
+    update_step: float = Field(0.1, gt=0, le=1)
+    update_interval_s: float = Field(60.0, ge=0)
+    max_updates: int = Field(3, ge=0)
+    notify_close: bool = True
+
+
+WebhookSecret = Annotated[str, StringConstraints(max_length=256)]
+
+
+class AlertRouteCreate(AlertRouteFields):
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_secret: WebhookSecret = Field(
+        "", description="Write-only: never returned. Webhooks: HMAC key; empty: the server's default."
+    )
+
+
+class AlertRouteUpdate(BaseModel):
+    """Only the fields sent change; `webhook_secret` empty or absent keeps the stored one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    enabled: bool | None = None
+    cameras: list[int] | None = None
+    labels: list[Annotated[str, StringConstraints(max_length=64)]] | None = None
+    min_confidence: float | None = Field(None, ge=0, le=1)
+    schedule: list[ActiveWindow] | None = None
+    timezone: str | None = Field(None, max_length=64)
+    channel: ChannelKind | None = None
+    target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024)] | None = None
+    webhook_secret: WebhookSecret | None = None
+    cooldown_s: float | None = Field(None, ge=0)
+    update_step: float | None = Field(None, gt=0, le=1)
+    update_interval_s: float | None = Field(None, ge=0)
+    max_updates: int | None = Field(None, ge=0)
+    notify_close: bool | None = None
+
+
+class AlertRoutePublic(AlertRouteFields):
+    id: int
+    owner_id: uuid.UUID
+    has_webhook_secret: bool = Field(
+        description="Whether the route has its own webhook secret (never shown)."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlertDeliveryPublic(BaseModel):
+    id: str
+    route_id: int | None = Field(description="null once the route is deleted.")
+    incident_id: int
+    channel: ChannelKind
+    target: str | None = Field(description="Shown on your own routes' deliveries (all for admins).")
+    update_kind: UpdateKind
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None = Field(description="Shown like `target`.")
+    receipt: str | None = Field(description="Shown like `target`.")
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None

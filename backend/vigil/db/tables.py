@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Uuid
 from sqlmodel import Field, SQLModel
 
+from vigil.alerts.model import ChannelKind, DeliveryStatus
 from vigil.db.types import EnumText, UTCDateTime, utcnow
 from vigil.domain import ArtifactKind, IncidentStatus, Role, Severity, ShareRole, SourceKind
+from vigil.fusion.model import UpdateKind
 
 
 def _created_at() -> Any:
@@ -96,3 +98,55 @@ class Artifact(SQLModel, table=True):
     bytes: int
     sha256: str = Field(sa_type=String(64))
     created_at: datetime = _created_at()
+
+
+class AlertRoute(SQLModel, table=True):
+    """Who hears about which incidents, on which channel (`vigil.alerts.model.AlertRoute`, stored)."""
+
+    __tablename__ = "alert_route"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    name: str = Field(default="", sa_type=String(100))
+    enabled: bool = True
+    cameras: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    labels: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    min_confidence: float = 0.0
+    schedule: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    timezone: str | None = Field(default=None, sa_type=String(64))
+    channel: ChannelKind = Field(sa_type=EnumText(ChannelKind))
+    target: str = Field(default="", sa_type=String(1024))
+    webhook_secret: str = Field(default="", sa_type=String(256), description="Write-only: never returned.")
+    cooldown_s: float = 300.0
+    update_step: float = 0.1
+    update_interval_s: float = 60.0
+    max_updates: int = 3
+    notify_close: bool = True
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One delivery of one incident update to one route: its state after the latest attempt."""
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (Index("ix_alert_delivery_incident_created", "incident_id", "created_at"),)
+
+    id: str = Field(sa_type=String(32), primary_key=True)
+    route_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("alert_route.id", ondelete="SET NULL"), index=True, nullable=True),
+    )
+    channel: ChannelKind = Field(sa_type=EnumText(ChannelKind))
+    target: str = Field(sa_type=String(1024))
+    incident_id: int = Field(sa_column=Column(ForeignKey("incident.id", ondelete="CASCADE"), nullable=False))
+    update_kind: UpdateKind = Field(sa_type=EnumText(UpdateKind))
+    status: DeliveryStatus = Field(sa_type=EnumText(DeliveryStatus), index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=String(2000))
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    receipt: str | None = Field(default=None, sa_type=String(1000))

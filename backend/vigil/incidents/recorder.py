@@ -2,7 +2,7 @@
 
 Each update is persisted first (an `Incident` row created, raised or closed), then broadcast to the
 camera's socket.io room: a client never hears of an incident the API cannot show. Artifacts and alerts
-hang off the stored incident (media/ and alerts/).
+hang off the stored incident (media/ and alerts/, the latter through `IncidentAlerts`).
 
 Camera time → wall time: fusion works on the camera clock (`t_s`); every observation also carries the
 wall time it was taken, and the offset between the two, per camera, turns an incident's start and end into
@@ -24,6 +24,7 @@ from vigil.db.tables import Incident
 from vigil.db.types import utcnow
 from vigil.domain import ArtifactKind, Observation
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
+from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import IncidentMedia
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,12 @@ class IncidentRecorder:
         rules: RuleSet,
         tz: tzinfo = UTC,
         media: IncidentMedia | None = None,
+        alerts: IncidentAlerts | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.broadcast = broadcast
         self.media = media
+        self.alerts = alerts
         self.engine = FusionEngine(rules, tz=tz)
         self._seen: dict[int, Observation] = {}  # camera → its latest video observation (for snapshots)
         self._stored: dict[int, int] = {}  # engine incident id → Incident.id
@@ -60,6 +63,8 @@ class IncidentRecorder:
             await asyncio.gather(self._ticker, return_exceptions=True)
         if self.media is not None:
             await self.media.close()
+        if self.alerts is not None:
+            await self.alerts.close()
 
     async def observe(self, observation: Observation) -> None:
         async with self._lock:
@@ -97,8 +102,11 @@ class IncidentRecorder:
             return
         assert incident.id is not None
         await self.broadcast(update.camera_id, str(update.kind), payload_of(incident, update))
+        snapshot = None
         if self.media is not None:
-            self.media.on_update(update, incident.id, self._seen.get(update.camera_id))
+            snapshot = self.media.on_update(update, incident.id, self._seen.get(update.camera_id))
+        if self.alerts is not None:  # queued: detection never waits for routes or channels
+            self.alerts.submit(update, incident.id, snapshot)
 
     async def announce_artifact(self, camera_id: int, incident_id: int, kind: ArtifactKind) -> None:
         """A file of the incident is ready: clients refetch it."""
