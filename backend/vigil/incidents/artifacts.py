@@ -6,7 +6,8 @@
 - On closing: the **clip**, after the post-roll has passed, cut from the packet buffer from `pre_roll_s`
   before the first evidence to `post_roll_s` after the last.
 Each file is written atomically in a thread (media/), then recorded as an `Artifact` row; a failure is
-logged and loses nothing else: the incident is already stored and announced.
+logged and loses nothing else: the incident is already stored and announced. The snapshot's bytes are
+handed on (`on_update`'s future) so the incident's first alert can carry it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from vigil.db.tables import Artifact
 from vigil.domain import ArtifactKind, AudioChunk, EncodedPacket, Observation
 from vigil.fusion import IncidentUpdate, UpdateKind
 from vigil.media.audio import NoAudioError, write_wav
-from vigil.media.clips import ClipError, write_clip
+from vigil.media.clips import ClipError, write_clip, write_clip_from_frames
 from vigil.media.snapshot import write_snapshot
 from vigil.media.storage import StoredFile, artifact_path, artifact_relpath, media_type
 from vigil.pipeline.camera import CameraPipeline
+from vigil.pipeline.ring import StoredFrame
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +59,24 @@ class IncidentMedia:
         self.timing = timing
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def on_update(self, update: IncidentUpdate, incident_id: int, seen: Observation | None) -> None:
-        """Schedule the files this update calls for (never blocks the caller)."""
+    def on_update(
+        self, update: IncidentUpdate, incident_id: int, seen: Observation | None
+    ) -> asyncio.Future[bytes | None] | None:
+        """Schedule the files this update calls for (never blocks the caller).
+
+        For an opened incident, returns what resolves to the snapshot's JPEG bytes once it is written
+        (None if there is no frame or writing failed), so that alerts can carry it.
+        """
         pipeline = self.pipeline_of(update.camera_id)
         if pipeline is None:
-            return
+            return None
         if update.kind is UpdateKind.OPENED:
-            self._spawn(self._on_open(update, incident_id, pipeline, seen))
-        elif update.kind is UpdateKind.CLOSED:
+            snapshot: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+            self._spawn(self._on_open(update, incident_id, pipeline, seen, snapshot))
+            return snapshot
+        if update.kind is UpdateKind.CLOSED:
             self._spawn(self._on_close(update, incident_id, pipeline))
+        return None
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -78,35 +89,67 @@ class IncidentMedia:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _on_open(
-        self, update: IncidentUpdate, incident_id: int, pipeline: CameraPipeline, seen: Observation | None
+        self,
+        update: IncidentUpdate,
+        incident_id: int,
+        pipeline: CameraPipeline,
+        seen: Observation | None,
+        snapshot: asyncio.Future[bytes | None],
     ) -> None:
-        frame = pipeline.latest_frame
-        if frame is not None:
-            target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.SNAPSHOT)
-            observations = [seen] if seen is not None else []
-            await self._store(
-                update, incident_id, ArtifactKind.SNAPSHOT, write_snapshot, frame.image, observations, target
-            )
+        try:
+            await self._write_snapshot(update, incident_id, pipeline, seen, snapshot)
+        finally:
+            if not snapshot.done():
+                snapshot.set_result(None)
         if update.sound_span is not None:
             start, end = update.sound_span
             chunks = pipeline.audio.snapshot()
             target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.AUDIO)
             await self._store(update, incident_id, ArtifactKind.AUDIO, _wav, chunks, start, end, target)
 
+    async def _write_snapshot(
+        self,
+        update: IncidentUpdate,
+        incident_id: int,
+        pipeline: CameraPipeline,
+        seen: Observation | None,
+        snapshot: asyncio.Future[bytes | None],
+    ) -> None:
+        frame = pipeline.latest_frame
+        if frame is None:
+            return
+        target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.SNAPSHOT)
+        observations = [seen] if seen is not None else []
+        stored = await self._store(
+            update, incident_id, ArtifactKind.SNAPSHOT, write_snapshot, frame.image, observations, target
+        )
+        if stored is not None:
+            try:
+                jpeg = await asyncio.to_thread(stored.path.read_bytes)
+                if not snapshot.done():
+                    snapshot.set_result(jpeg)
+            except OSError:
+                log.exception("camera %s: snapshot of incident %s unreadable", update.camera_id, incident_id)
+
     async def _on_close(self, update: IncidentUpdate, incident_id: int, pipeline: CameraPipeline) -> None:
         await asyncio.sleep(self.timing.post_roll_s)
-        packets = pipeline.packets.snapshot()
-        if not packets:
-            log.info(
-                "camera %s: no encoded packets (a WebRTC camera): incident %s has no clip",
-                update.camera_id,
-                incident_id,
-            )
-            return
         start = update.started_s - self.timing.pre_roll_s
         end = (update.ended_s if update.ended_s is not None else update.t_s) + self.timing.post_roll_s
         target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.CLIP)
-        await self._store(update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target)
+        packets = pipeline.packets.snapshot()
+        if packets:
+            await self._store(update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target)
+        elif pipeline.frames is not None:  # a camera without encoded packets (WebRTC): encode its frames
+            frames, chunks = pipeline.frames.ring.snapshot(), pipeline.audio.snapshot()
+            await self._store(
+                update, incident_id, ArtifactKind.CLIP, _clip_of_frames, frames, chunks, start, end, target
+            )
+        else:
+            log.info(
+                "camera %s: neither packets nor frames kept: incident %s has no clip",
+                update.camera_id,
+                incident_id,
+            )
 
     async def _store(
         self,
@@ -115,7 +158,8 @@ class IncidentMedia:
         kind: ArtifactKind,
         write: Callable[..., StoredFile],
         *args: object,
-    ) -> None:
+    ) -> StoredFile | None:
+        """Write and record one file; None when it could not be (said in the log)."""
         try:
             stored = await asyncio.to_thread(write, *args)
             async with self.session_factory() as db:
@@ -132,13 +176,14 @@ class IncidentMedia:
                 )
         except (NoAudioError, ClipError) as error:
             log.warning("camera %s: incident %s has no %s: %s", update.camera_id, incident_id, kind, error)
-            return
+            return None
         except Exception:
             log.exception(
                 "camera %s: could not write the %s of incident %s", update.camera_id, kind, incident_id
             )
-            return
+            return None
         await self.announce(update.camera_id, incident_id, kind)
+        return stored
 
 
 def _wav(chunks: list[AudioChunk], start: float, end: float, target: Path) -> StoredFile:
@@ -148,4 +193,12 @@ def _wav(chunks: list[AudioChunk], start: float, end: float, target: Path) -> St
 
 def _clip(packets: list[EncodedPacket], start: float, end: float, target: Path) -> StoredFile:
     written = write_clip(packets, None, start, end, target)
+    return StoredFile(written.path, written.bytes, written.sha256)
+
+
+def _clip_of_frames(
+    frames: list[StoredFrame], chunks: list[AudioChunk], start: float, end: float, target: Path
+) -> StoredFile:
+    decoded = [stored.decode() for stored in frames if start <= stored.t_s <= end]
+    written = write_clip_from_frames(decoded, chunks, start, end, target)
     return StoredFile(written.path, written.bytes, written.sha256)
