@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from vigil.domain import Severity
 from vigil.fusion.model import IncidentUpdate, UpdateKind
+from vigil.schedule import check_time_of_day, check_weekdays, in_window
 
-TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MQTT_PREFIX = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
@@ -50,34 +49,16 @@ class ActiveWindow(_Strict):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _time_of_day(cls, value: object) -> object:
-        if not isinstance(value, str) or not TIME_OF_DAY.match(value):
-            raise ValueError(f"times are quoted 'HH:MM' strings from '00:00' to '24:00', got {value!r}")
-        return value
+        return check_time_of_day(value)
 
     @field_validator("days")
     @classmethod
     def _weekdays(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        for day in value or ():
-            if day not in WEEKDAYS:
-                raise ValueError(f"days are {', '.join(WEEKDAYS)}; got {day!r}")
-        return value
+        return check_weekdays(value)
 
     def contains(self, local: datetime) -> bool:
         """A wrapping range (22:00–06:00) belongs to the day it starts on."""
-        minute, weekday = local.hour * 60 + local.minute, local.weekday()
-        start, end = _minutes(self.start), _minutes(self.end)
-        if start <= end:
-            inside, day = start <= minute < end, weekday
-        elif minute >= start:
-            inside, day = True, weekday
-        else:
-            inside, day = minute < end, (weekday - 1) % 7
-        return inside and (self.days is None or WEEKDAYS[day] in self.days)
-
-
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
+        return in_window(self.start, self.end, self.days, local.hour * 60 + local.minute, local.weekday())
 
 
 class AlertRoute(_Strict):

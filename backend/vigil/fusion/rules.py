@@ -34,10 +34,9 @@ from pydantic import (
 
 from vigil.domain import ACTION_LABELS, EMOTIONS, SOUND_LABELS, Severity
 from vigil.perception.coco import COCO_LABELS
+from vigil.schedule import check_time_of_day, check_weekdays, in_window, minutes
 
 RULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -168,48 +167,28 @@ class ScheduleWindow(_Strict):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _time_of_day(cls, value: object) -> object:
-        if not isinstance(value, str) or not TIME_OF_DAY.match(value):
-            raise ValueError(
-                "times are quoted 'HH:MM' strings from '00:00' to '24:00' (unquoted, YAML reads 22:00 as "
-                f"a number), got {value!r}"
-            )
-        return value
+        return check_time_of_day(value, " (unquoted, YAML reads 22:00 as a number)")
 
     @field_validator("days")
     @classmethod
     def _weekdays(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        for day in value or ():
-            if day not in WEEKDAYS:
-                raise ValueError(f"days are {', '.join(WEEKDAYS)}; got {day!r}")
-        return value
+        return check_weekdays(value)
 
     @property
     def start_min(self) -> int:
-        return _minutes(self.start)
+        return minutes(self.start)
 
     @property
     def end_min(self) -> int:
-        return _minutes(self.end)
+        return minutes(self.end)
 
     def matches(self, minute_of_day: int, weekday: int) -> bool:
         """`weekday` 0 = Monday. A wrapping range belongs to the day it starts on."""
-        start, end = self.start_min, self.end_min
-        if start <= end:
-            inside, day = start <= minute_of_day < end, weekday
-        elif minute_of_day >= start:
-            inside, day = True, weekday
-        else:
-            inside, day = minute_of_day < end, (weekday - 1) % 7
-        return inside and (self.days is None or WEEKDAYS[day] in self.days)
+        return in_window(self.start, self.end, self.days, minute_of_day, weekday)
 
     @property
     def label(self) -> str:
         return self.name or f"{self.start}–{self.end}"
-
-
-def _minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 class Rule(_Strict):
