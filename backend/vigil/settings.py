@@ -116,6 +116,17 @@ class Settings(BaseSettings):
     sound_panns_labels: Path | None = Field(
         None, description="AudioSet's `class_labels_indices.csv`, which a PANNs model needs."
     )
+    retention_days: float = Field(
+        30.0, ge=0, description="Incident media older than this are deleted (0: kept however old)."
+    )
+    retention_gb_per_camera: float = Field(
+        20.0,
+        ge=0,
+        description="Each camera's incident media are kept under this, oldest deleted first (0: no cap).",
+    )
+    min_free_gb: float = Field(
+        2.0, ge=0, description="Below this much free disk, the oldest incident media are deleted first."
+    )
     timezone: str = Field(
         "", description="IANA time zone of the cameras' schedules (e.g. Europe/Paris); empty: this machine's."
     )

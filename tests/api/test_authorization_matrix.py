@@ -16,6 +16,7 @@ from vigil.alerts.model import ChannelKind
 from vigil.api.app import create_app
 from vigil.db.tables import AlertRoute, Camera, User
 from vigil.domain import ShareRole, SourceKind
+from vigil.fusion import default_rules_text
 
 ACTORS = ("anonymous", "owner", "viewer", "operator", "stranger", "admin")
 
@@ -217,6 +218,17 @@ ROWS = [
         owner_route,
     ),
     Row("GET", "/api/v1/alert-deliveries", signed_in(200)),
+    Row("GET", "/api/v1/rules", signed_in(200)),
+    Row("GET", "/api/v1/rules/history", admin_only(200)),
+    Row("POST", "/api/v1/rules/check", signed_in(200), json={"text": "version: '1'\nrules: {}\n"}),
+    Row("PUT", "/api/v1/rules", admin_only(200), json={"text": default_rules_text()}),
+    Row(
+        "POST",
+        "/api/v1/incidents/{incident_id}/replay",
+        by_camera_access(422, 422, 422),  # 422: the test world's clip is not a video (CLIP_UNREADABLE)
+        target=main_incident,
+        json={},
+    ),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator
@@ -24,18 +25,31 @@ from vigil.alerts.dispatch import AlertDispatcher
 from vigil.alerts.routing import AlertRouter
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import build_supervisor, camera_specs, ensure_demo_camera
-from vigil.api.routes import alerts, artifacts, auth, cameras, health, incidents, metrics, users, webrtc
+from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
+from vigil.api.routes import (
+    alerts,
+    artifacts,
+    auth,
+    cameras,
+    health,
+    incidents,
+    metrics,
+    rules,
+    users,
+    webrtc,
+)
 from vigil.api.routes.auth import LoginLimits
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db import alerts as alert_repo
+from vigil.db import rules as rules_repo
 from vigil.db.alerts import SqlDeliveryLog
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
-from vigil.fusion import load_default_rules
+from vigil.fusion import RuleError, RuleSet, load_default_rules, load_rules
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
+from vigil.incidents.retention import RetentionLimits, RetentionRunner
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.pipeline.metrics import PipelineMetrics
@@ -51,15 +65,29 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
+async def running_rules(session_factory: async_sessionmaker[AsyncSession]) -> RuleSet:
+    """The newest saved rules, else the defaults; saved rules that no longer load fall back, loudly."""
+    async with session_factory() as db:
+        saved = await rules_repo.latest(db)
+    if saved is None:
+        return load_default_rules()
+    try:
+        return load_rules(saved.text)
+    except RuleError as error:
+        log.error("saved rules (version %s) do not load (%s): running the defaults", saved.version, error)
+        return load_default_rules()
+
+
 def _api_router() -> APIRouter:
     """Public routes are the listed exceptions; everything else is built behind the auth dependency."""
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_active_user)])
-    for module in (users, cameras, incidents, artifacts, webrtc, alerts):
+    for module in (users, cameras, incidents, artifacts, webrtc, alerts, rules):
         protected.include_router(module.router)
     protected.include_router(alerts.deliveries_router)
+    protected.include_router(rules.replay_router)
     api.include_router(protected)
     return api
 
@@ -125,13 +153,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recorder = IncidentRecorder(
             app.state.session_factory,
             app.state.hub.emit_incident,
-            load_default_rules(),
+            await running_rules(app.state.session_factory),
             settings.tzinfo(),
             alerts=IncidentAlerts(
                 app.state.session_factory, dispatcher, functools.partial(incident_url, settings)
             ),
         )
         app.state.incidents = recorder
+        app.state.replay_lock = asyncio.Lock()
+        retention = RetentionRunner(
+            settings.media_dir,
+            app.state.session_factory,
+            RetentionLimits(
+                settings.retention_days or None,
+                settings.retention_gb_per_camera or None,
+                settings.min_free_gb,
+            ),
+        )
+        app.state.retention = retention
+        retention.start()
         recorder.start()
         app.state.pipelines = build_supervisor(app, settings)
         recorder.media = IncidentMedia(
@@ -141,7 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recorder.announce_artifact,
             ClipTiming(settings.pre_roll_s, settings.post_roll_s),
         )
-        await app.state.pipelines.start(await camera_specs(app.state.session_factory))
+        await start_cameras(app)
         await ensure_demo_camera(app)
         log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
         try:
@@ -149,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await app.state.pipelines.close()
             await app.state.incidents.close()
+            await app.state.retention.close()
             await delivery.aclose()
             await app.state.webrtc.close()
             await app.state.hub.close()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from vigil.api.livefeed import LiveFeed
@@ -18,6 +19,7 @@ from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
 from vigil.tracking.actions import CameraActions
+from vigil.tracking.zones import Zone, ZoneKind
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +61,92 @@ def perception_config(settings: Settings) -> PerceptionConfig:
     )
 
 
+def zones_of(stored: Sequence[Mapping[str, Any]]) -> tuple[Zone, ...]:
+    """A camera's `zones` column (as the API checked it) as tracking and fusion zones."""
+    return tuple(
+        Zone(
+            name=str(zone["name"]),
+            points=tuple((float(x), float(y)) for x, y in zone["points"]),
+            kind=ZoneKind(zone["kind"]),
+            loiter_s=None if zone.get("loiter_s") is None else float(zone["loiter_s"]),
+        )
+        for zone in stored
+    )
+
+
 class CameraScenes:
     """Tracks and actions per camera, in the API process: they need every analysed frame of a camera in
-    order, which no single pool worker sees. A camera's state starts again when its pipeline restarts."""
+    order, which no single pool worker sees. A camera's state starts again when its pipeline restarts or
+    its zones change (dwell clocks and loitering thresholds belong to the zones)."""
 
     def __init__(self) -> None:
         self._cameras: dict[int, tuple[int, CameraActions]] = {}
+        self._zones: dict[int, tuple[Zone, ...]] = {}
+
+    def set_zones(self, camera_id: int, zones: Sequence[Zone]) -> None:
+        if self._zones.get(camera_id, ()) != tuple(zones):
+            self._cameras.pop(camera_id, None)
+        self._zones[camera_id] = tuple(zones)
+
+    def zones(self, camera_id: int) -> tuple[Zone, ...]:
+        return self._zones.get(camera_id, ())
+
+    def forget(self, camera_id: int) -> None:
+        self._cameras.pop(camera_id, None)
+        self._zones.pop(camera_id, None)
 
     def update(self, observation: Observation, pipeline_id: int, frame_aspect: float) -> Observation:
-        known = self._cameras.get(observation.camera_id)
+        camera_id = observation.camera_id
+        known = self._cameras.get(camera_id)
         if known is None or known[0] != pipeline_id:
-            known = (pipeline_id, CameraActions(frame_aspect=frame_aspect))
-            self._cameras[observation.camera_id] = known
+            actions = CameraActions(zones=self._zones.get(camera_id, ()), frame_aspect=frame_aspect)
+            known = (pipeline_id, actions)
+            self._cameras[camera_id] = known
         return known[1].update(observation)
+
+
+async def apply_camera(app: FastAPI, camera: Camera) -> None:
+    """Hand a new or changed camera's zones to tracking and fusion and its privacy to the incident media,
+    then start, restart or stop its pipeline."""
+    assert camera.id is not None
+    zones = zones_of(camera.zones)
+    scenes: CameraScenes = app.state.scenes
+    scenes.set_zones(camera.id, zones)
+    recorder: IncidentRecorder = app.state.incidents
+    recorder.engine.set_zones(camera.id, zones)
+    if recorder.media is not None:
+        recorder.media.set_privacy(camera.id, camera.privacy)
+    supervisor: PipelineSupervisor = app.state.pipelines
+    await supervisor.apply(spec_of(camera))
+
+
+async def forget_camera(app: FastAPI, camera_id: int) -> None:
+    """The camera was deleted: stop its pipeline and drop what the API process kept of it."""
+    supervisor: PipelineSupervisor = app.state.pipelines
+    await supervisor.remove(camera_id)
+    scenes: CameraScenes = app.state.scenes
+    scenes.forget(camera_id)
+    recorder: IncidentRecorder = app.state.incidents
+    recorder.engine.set_zones(camera_id, ())
+    if recorder.media is not None:
+        recorder.media.set_privacy(camera_id, False)
+
+
+async def start_cameras(app: FastAPI) -> None:
+    """At start-up: every stored camera, its zones and privacy applied, then its pipeline started."""
+    async with app.state.session_factory() as db:
+        cameras = list((await db.scalars(select(Camera))).all())
+    supervisor: PipelineSupervisor = app.state.pipelines
+    for camera in cameras:
+        await apply_camera(app, camera)
+    await supervisor.start([])
 
 
 def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
     feed: LiveFeed = app.state.livefeed
     recorder: IncidentRecorder = app.state.incidents
     scenes = CameraScenes()
+    app.state.scenes = scenes
     running: list[PipelineSupervisor] = []
 
     async def on_observation(observation: Observation) -> None:
@@ -113,11 +182,6 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
     return supervisor
 
 
-async def camera_specs(session_factory: async_sessionmaker[AsyncSession]) -> list[CameraSpec]:
-    async with session_factory() as db:
-        return [spec_of(camera) for camera in (await db.scalars(select(Camera))).all()]
-
-
 async def ensure_demo_camera(app: FastAPI) -> None:
     """With `VIGIL_DEMO_VIDEO` set, the first admin gets a looping camera of it (once)."""
     settings: Settings = app.state.settings
@@ -142,5 +206,5 @@ async def ensure_demo_camera(app: FastAPI) -> None:
         await db.commit()
         await db.refresh(camera)
     log.info("demo camera %s added from %s", camera.id, video)
-    await app.state.pipelines.apply(spec_of(camera))
+    await apply_camera(app, camera)
     await app.state.hub.resync_all()

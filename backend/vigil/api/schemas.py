@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from fastapi_users import schemas as fu_schemas
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from vigil.alerts.model import ActiveWindow, ChannelKind, DeliveryStatus
 from vigil.domain import (
@@ -21,6 +29,7 @@ from vigil.domain import (
 )
 from vigil.fusion.model import UpdateKind
 from vigil.ingest.health import SourceState
+from vigil.tracking.zones import ZoneKind
 
 T = TypeVar("T")
 
@@ -67,6 +76,38 @@ class UserUpdate(fu_schemas.BaseUserUpdate):
 
 # --- cameras -----------------------------------------------------------------------------------------
 
+Coordinate = Annotated[float, Field(ge=0, le=1)]
+
+
+class ZoneSpec(BaseModel):
+    """A zone of the camera's view: a polygon in frame coordinates (0..1 from the top-left corner). A person
+    is in it when the bottom-centre of their box (where they stand) is inside."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    kind: ZoneKind = Field(
+        description="`restricted`: nobody should be there; `loiter`: nobody should linger."
+    )
+    points: list[tuple[Coordinate, Coordinate]] = Field(
+        min_length=3, max_length=64, description="[[x, y], ...], at least 3 corners, each 0..1."
+    )
+    loiter_s: float | None = Field(
+        None, gt=0, le=86_400, description="Dwell before loitering here; null: the default (60 s)."
+    )
+
+
+def _unique_zone_names(zones: list[ZoneSpec]) -> list[ZoneSpec]:
+    names = [zone.name for zone in zones]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"zone names must be unique: {', '.join(map(repr, repeated))} used more than once")
+    return zones
+
+
+Zones = Annotated[list[ZoneSpec], Field(max_length=32), AfterValidator(_unique_zone_names)]
+PRIVACY_DESCRIPTION = "Blur faces in stored snapshots and clips."
+
 
 class CameraBase(BaseModel):
     name: CameraName
@@ -81,6 +122,8 @@ class CameraBase(BaseModel):
     file_realtime: bool = Field(
         True, description="File cameras: play at recorded speed, not as fast as possible."
     )
+    zones: Zones = Field(default_factory=list, description="Restricted and loitering zones of the view.")
+    privacy: bool = Field(False, description=PRIVACY_DESCRIPTION)
 
 
 class CameraCreate(CameraBase):
@@ -97,6 +140,8 @@ class CameraUpdate(BaseModel):
     enabled: bool | None = None
     file_loop: bool | None = None
     file_realtime: bool | None = None
+    zones: Zones | None = Field(None, description="Replaces every zone; [] removes them all.")
+    privacy: bool | None = Field(None, description=PRIVACY_DESCRIPTION)
 
 
 class CameraPublic(CameraBase):

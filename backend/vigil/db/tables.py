@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Uuid
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
 from vigil.alerts.model import ChannelKind, DeliveryStatus
@@ -45,6 +45,12 @@ class Camera(SQLModel, table=True):
     enabled: bool = True
     file_loop: bool = Field(default=True, description="File cameras: start again at the end.")
     file_realtime: bool = Field(default=True, description="File cameras: play at recorded speed.")
+    zones: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="[{name, kind, points [[x, y], ...] normalised 0..1, loiter_s}], checked by the API.",
+    )
+    privacy: bool = Field(default=False, description="Blur faces in stored snapshots and clips.")
     owner_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
     )
@@ -150,3 +156,17 @@ class AlertDelivery(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     receipt: str | None = Field(default=None, sa_type=String(1000))
+
+
+class RuleSet(SQLModel, table=True):
+    """One saved version of the fusion rules (YAML). The newest is the one the server runs."""
+
+    __tablename__ = "rule_set"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(sa_type=String(64), description="The file's own `version:`.")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = _created_at()

@@ -8,12 +8,19 @@
 Each file is written atomically in a thread (media/), then recorded as an `Artifact` row; a failure is
 logged and loses nothing else: the incident is already stored and announced. The snapshot's bytes are
 handed on (`on_update`'s future) so the incident's first alert can carry it.
+
+Privacy cameras (`set_privacy`): the snapshot has the faces of the observation drawn on it pixelated, and
+the clip is re-encoded with, on each frame, the faces of the analysed frames around it. For that the
+recent video observations of those cameras are kept (`observe`), `faces_kept_s` of them: longer than any
+clip the packet buffer can hold.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +33,7 @@ from vigil.domain import ArtifactKind, AudioChunk, EncodedPacket, Observation
 from vigil.fusion import IncidentUpdate, UpdateKind
 from vigil.media.audio import NoAudioError, write_wav
 from vigil.media.clips import ClipError, write_clip, write_clip_from_frames
+from vigil.media.privacy import FaceTimeline
 from vigil.media.snapshot import write_snapshot
 from vigil.media.storage import StoredFile, artifact_path, artifact_relpath, media_type
 from vigil.pipeline.camera import CameraPipeline
@@ -51,13 +59,41 @@ class IncidentMedia:
         pipeline_of: PipelineOf,
         announce: Announce,
         timing: ClipTiming = ClipTiming(),
+        faces_kept_s: float = 300.0,
     ) -> None:
         self.media_dir = media_dir
         self.session_factory = session_factory
         self.pipeline_of = pipeline_of
         self.announce = announce
         self.timing = timing
+        self.faces_kept_s = faces_kept_s
         self._tasks: set[asyncio.Task[None]] = set()
+        self._faces: dict[int, deque[Observation]] = {}  # privacy camera → its recent video observations
+
+    def set_privacy(self, camera_id: int, on: bool) -> None:
+        """Blur faces in this camera's stored snapshots and clips from now on (or stop)."""
+        if on:
+            self._faces.setdefault(camera_id, deque())
+        else:
+            self._faces.pop(camera_id, None)
+
+    def is_private(self, camera_id: int) -> bool:
+        return camera_id in self._faces
+
+    def observe(self, observation: Observation) -> None:
+        """Remember where the faces of a privacy camera were (every analysed frame, in time order)."""
+        history = self._faces.get(observation.camera_id)
+        if history is None or observation.modality != "video":
+            return
+        if history and observation.t_s < history[-1].t_s:
+            history.clear()  # a restarted pipeline's clock starts again
+        history.append(dataclasses.replace(observation, detections=(), poses=(), actions=(), sounds=()))
+        while history[0].t_s < observation.t_s - self.faces_kept_s:
+            history.popleft()
+
+    def _face_timeline(self, camera_id: int) -> FaceTimeline | None:
+        history = self._faces.get(camera_id)
+        return None if history is None else FaceTimeline(list(history))
 
     def on_update(
         self, update: IncidentUpdate, incident_id: int, seen: Observation | None
@@ -120,8 +156,16 @@ class IncidentMedia:
             return
         target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.SNAPSHOT)
         observations = [seen] if seen is not None else []
+        blur_faces = self.is_private(update.camera_id)
         stored = await self._store(
-            update, incident_id, ArtifactKind.SNAPSHOT, write_snapshot, frame.image, observations, target
+            update,
+            incident_id,
+            ArtifactKind.SNAPSHOT,
+            write_snapshot,
+            frame.image,
+            observations,
+            target,
+            blur_faces,
         )
         if stored is not None:
             try:
@@ -137,12 +181,24 @@ class IncidentMedia:
         end = (update.ended_s if update.ended_s is not None else update.t_s) + self.timing.post_roll_s
         target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.CLIP)
         packets = pipeline.packets.snapshot()
+        faces = self._face_timeline(update.camera_id)
         if packets:
-            await self._store(update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target)
+            await self._store(
+                update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target, faces
+            )
         elif pipeline.frames is not None:  # a camera without encoded packets (WebRTC): encode its frames
             frames, chunks = pipeline.frames.ring.snapshot(), pipeline.audio.snapshot()
             await self._store(
-                update, incident_id, ArtifactKind.CLIP, _clip_of_frames, frames, chunks, start, end, target
+                update,
+                incident_id,
+                ArtifactKind.CLIP,
+                _clip_of_frames,
+                frames,
+                chunks,
+                start,
+                end,
+                target,
+                faces,
             )
         else:
             log.info(
@@ -191,14 +247,21 @@ def _wav(chunks: list[AudioChunk], start: float, end: float, target: Path) -> St
     return StoredFile(written.path, written.bytes, written.sha256)
 
 
-def _clip(packets: list[EncodedPacket], start: float, end: float, target: Path) -> StoredFile:
-    written = write_clip(packets, None, start, end, target)
+def _clip(
+    packets: list[EncodedPacket], start: float, end: float, target: Path, faces: FaceTimeline | None
+) -> StoredFile:
+    written = write_clip(packets, None, start, end, target, faces)
     return StoredFile(written.path, written.bytes, written.sha256)
 
 
 def _clip_of_frames(
-    frames: list[StoredFrame], chunks: list[AudioChunk], start: float, end: float, target: Path
+    frames: list[StoredFrame],
+    chunks: list[AudioChunk],
+    start: float,
+    end: float,
+    target: Path,
+    faces: FaceTimeline | None,
 ) -> StoredFile:
     decoded = [stored.decode() for stored in frames if start <= stored.t_s <= end]
-    written = write_clip_from_frames(decoded, chunks, start, end, target)
+    written = write_clip_from_frames(decoded, chunks, start, end, target, faces)
     return StoredFile(written.path, written.bytes, written.sha256)

@@ -71,6 +71,8 @@ class IncidentRecorder:
             self._clock[observation.camera_id] = (observation.t_s, observation.wall_time_s)
             if observation.modality == "video":
                 self._seen[observation.camera_id] = observation
+            if self.media is not None:
+                self.media.observe(observation)
             for update in self.engine.feed(observation):
                 await self._record(update)
 

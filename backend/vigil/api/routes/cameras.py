@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from vigil.api.deps import (
     AppSettings,
@@ -15,12 +15,11 @@ from vigil.api.deps import (
     Health,
     Hub,
     ManagedCamera,
-    Pipelines,
     Session,
     VisibleCamera,
     not_found,
 )
-from vigil.api.pipelines import spec_of
+from vigil.api.pipelines import apply_camera, forget_camera
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
@@ -74,12 +73,12 @@ async def create_camera(
     db: Session,
     settings: AppSettings,
     hub: Hub,
-    pipelines: Pipelines,
+    request: Request,
 ) -> CameraPublic:
     """Add a camera you own (operators and admins)."""
     _check_source(body.kind, body.url, settings)
     camera = await camera_repo.create(db, user, body.model_dump())
-    await pipelines.apply(spec_of(camera))
+    await apply_camera(request.app, camera)
     await hub.resync_all()
     return _public(camera, CameraAccess.MANAGE)
 
@@ -91,11 +90,22 @@ async def get_camera(context: VisibleCamera) -> CameraPublic:
 
 @router.patch("/{camera_id}", name="update")
 async def update_camera(
-    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings, pipelines: Pipelines
+    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings, request: Request
 ) -> CameraPublic:
-    """Change a camera (owner or admin). A masked URL sent back keeps the stored password."""
+    """Change a camera (owner or admin). A masked URL sent back keeps the stored password; `zones`
+    replaces every zone (tracking and fusion of the camera start again with them)."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    for required in ("name", "kind", "url", "analysis_fps", "enabled", "file_loop", "file_realtime"):
+    for required in (
+        "name",
+        "kind",
+        "url",
+        "analysis_fps",
+        "enabled",
+        "file_loop",
+        "file_realtime",
+        "zones",
+        "privacy",
+    ):
         if required in changes and changes[required] is None:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -108,15 +118,15 @@ async def update_camera(
             changes.get("kind", context.camera.kind), changes.get("url", context.camera.url), settings
         )
     camera = await camera_repo.update(db, context.camera, changes)
-    await pipelines.apply(spec_of(camera))
+    await apply_camera(request.app, camera)
     return _public(camera, context.access)
 
 
 @router.delete("/{camera_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, pipelines: Pipelines) -> Response:
+async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, request: Request) -> Response:
     """Remove a camera with its incidents and artifacts (owner or admin)."""
     await camera_repo.remove(db, context.camera)
-    await pipelines.remove(context.id)
+    await forget_camera(request.app, context.id)
     await hub.resync_all()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
