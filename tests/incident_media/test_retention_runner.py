@@ -61,3 +61,20 @@ async def test_a_camera_over_its_share_loses_its_oldest_media_first(world: World
     deleted = {d.item.incident_id for d in plan.deletions}
     assert oldest in deleted
     assert not deleted & {middle, newest}
+
+
+async def test_a_nearly_full_disk_is_cleaned_before_media_is_written(world: World) -> None:
+    """With a minimum of free space larger than any disk, `make_room` (which IncidentMedia calls before
+    each write) deletes what may go, oldest first, keeping what is kept."""
+    older = await incident_with_media(world, age_days=3)
+    kept = await incident_with_media(world, age_days=4, keep=True)
+    media = world.app.state.settings.media_dir
+    runner = RetentionRunner(
+        media, world.app.state.session_factory, RetentionLimits(None, None, min_free_gb=1e9)
+    )
+    assert (
+        world.app.state.incidents.media.make_room == world.app.state.retention.make_room
+    )  # wired in the server
+    await runner.make_room()
+    assert not (media / artifact_relpath(world.camera_id, older, ArtifactKind.CLIP)).exists()
+    assert (media / artifact_relpath(world.camera_id, kept, ArtifactKind.CLIP)).exists()

@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recorder.announce_artifact,
             ClipTiming(settings.pre_roll_s, settings.post_roll_s),
         )
+        recorder.media.make_room = retention.make_room
         await start_cameras(app)
         await ensure_demo_camera(app)
         log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)

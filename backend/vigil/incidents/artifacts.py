@@ -69,6 +69,8 @@ class IncidentMedia:
         self.faces_kept_s = faces_kept_s
         self._tasks: set[asyncio.Task[None]] = set()
         self._faces: dict[int, deque[Observation]] = {}  # privacy camera → its recent video observations
+        # called before each write: frees space when the disk is nearly full, before a write can fail
+        self.make_room: Callable[[], Awaitable[object]] | None = None
 
     def set_privacy(self, camera_id: int, on: bool) -> None:
         """Blur faces in this camera's stored snapshots and clips from now on (or stop)."""
@@ -217,6 +219,8 @@ class IncidentMedia:
     ) -> StoredFile | None:
         """Write and record one file; None when it could not be (said in the log)."""
         try:
+            if self.make_room is not None:
+                await self.make_room()
             stored = await asyncio.to_thread(write, *args)
             async with self.session_factory() as db:
                 await incident_store.add_artifact(

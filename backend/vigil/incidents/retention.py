@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from vigil.db.tables import Artifact, Incident
-from vigil.media.retention import MediaItem, RetentionPlan, apply_plan, plan_retention
+from vigil.media.retention import MediaItem, RetentionPlan, apply_plan, needs_cleanup, plan_retention
 from vigil.media.storage import free_bytes
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,12 @@ class RetentionRunner:
             except Exception:
                 log.exception("retention: a run failed; the next one tries again")
             await asyncio.sleep(self.limits.every_s)
+
+    async def make_room(self) -> None:
+        """Before media is written: if the disk is under its minimum, clean up now rather than in minutes."""
+        self.media_dir.mkdir(parents=True, exist_ok=True)
+        if needs_cleanup(free_bytes(self.media_dir), int(self.limits.min_free_gb * 1e9)):
+            await self.run_once()
 
     async def run_once(self, now: float | None = None) -> RetentionPlan:
         async with self._lock:
