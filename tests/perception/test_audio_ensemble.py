@@ -110,3 +110,8 @@ def test_the_plaza_scenario_gives_its_four_sounds_on_time_and_nothing_else(ensem
         starts = [e.t_s for e in heard if e.label == expected["label"]]
         assert any(abs(t - expected["t_start"]) <= 1.0 for t in starts), (expected, heard)
     assert {e.label for e in heard} == {e["label"] for e in truth["audio_events"]}
+
+
+def test_music_is_never_reported() -> None:
+    """The SVM heard "music" in the live plaza camera's city ambience; no rule uses it."""
+    assert reconcile([event("music", "svm-movie8class")], True) == []

@@ -124,7 +124,7 @@ class LiveFeed:
         self.sio = sio
         self._encoders: dict[int, JpegEncoder] = {}
         self._busy: set[int] = set()
-        self._last_sent: dict[int, float] = {}
+        self._due: dict[int, float] = {}  # when each camera's next frame may go
         self._observations: dict[int, Observation] = {}
         self._sounds: dict[int, tuple[SoundEvent, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -147,12 +147,15 @@ class LiveFeed:
     def on_frame(self, frame: Frame) -> None:
         camera_id = frame.camera_id
         now = time.monotonic()
-        if camera_id in self._busy or now - self._last_sent.get(camera_id, 0.0) < 1.0 / LIVE_FPS - 0.01:
+        # Sends are scheduled on a clock: measuring the gap since the last send would, for a 10 fps camera
+        # and an 8 fps cap, skip every other frame (5 fps); a due time keeps the cap's rate.
+        due = self._due.get(camera_id, 0.0)
+        if camera_id in self._busy or now < due - 0.01:
             return
         if not self._watched(camera_id):
             return
         self._busy.add(camera_id)
-        self._last_sent[camera_id] = now
+        self._due[camera_id] = max(due + 1.0 / LIVE_FPS, now - 1.0 / LIVE_FPS)
         task = asyncio.create_task(self._send(frame))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
