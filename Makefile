@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean bench system-deps models train-audio
+.PHONY: run test lint install install-dev format clean bench system-deps models train-audio frontend frontend-client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ DEMO_VIDEO := $(abspath ../shared/media/scenarios/plaza_incident.mp4)
 ## Start API, sockets and dashboard on http://127.0.0.1:8000 (PORT or VIGIL_PORT to change).
 ## With ../shared/media beside the checkout, the first admin gets a looping demo camera of the plaza scenario.
 run: install models
+	@$(MAKE) --no-print-directory frontend || echo "dashboard not built (needs Node >= 20.19 and npm): serving the API only"
 	@if [ -f "$(DEMO_VIDEO)" ]; then \
 	  echo "demo camera: $(DEMO_VIDEO) (added for the first account you register)"; \
 	  export VIGIL_DEMO_VIDEO="$${VIGIL_DEMO_VIDEO:-$(DEMO_VIDEO)}"; \
@@ -40,8 +41,9 @@ run: install models
 
 ## Lint, type-check and run every test (slow ones included). System packages the tests need (GStreamer's
 ## RTSP server, ffmpeg, chromium) come from scripts/ci/install-system-deps.sh, which apt-installs as root.
-test: install-dev lint system-deps
+test: install-dev lint system-deps frontend
 	$(BIN)/vigil models fetch --all
+	cd frontend && npm test
 	$(BIN)/pytest -q
 
 system-deps:
@@ -64,10 +66,29 @@ bench: install
 	$(BIN)/vigil bench $(DEMO_VIDEO) --max-cameras 8
 	$(BIN)/vigil bench $(DEMO_VIDEO) --no-models --max-cameras 32 --seconds 10
 
-lint: install-dev
+lint: install-dev frontend/node_modules/.package-lock.json
 	$(BIN)/ruff check backend tests alembic scripts
 	$(BIN)/ruff format --check backend tests alembic scripts
 	$(BIN)/mypy
+	cd frontend && npm run lint
+	cd frontend && npm run check-client
+
+## The dashboard (frontend/, React + Vite): `npm ci` when the lock file changed, `vite build` when a source
+## changed. `make run` serves frontend/dist on the API's origin; `npm run dev` in frontend/ proxies to it.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: $(FRONTEND_SOURCES) frontend/node_modules/.package-lock.json
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+## Regenerate frontend/src/client/ from the backend's OpenAPI schema (`make lint` fails while they differ).
+frontend-client: install frontend/node_modules/.package-lock.json
+	cd frontend && npm run generate
 
 format: install-dev
 	$(BIN)/ruff format backend tests alembic

@@ -1,0 +1,195 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useParams } from "@tanstack/react-router";
+import {
+  type ArtifactPublic,
+  type IncidentDetail,
+  type IncidentUpdate,
+  incidentsGet,
+  incidentsUpdate,
+} from "../client";
+import { parseExplanation } from "../incidents/explanation";
+import { formatTime } from "../incidents/format";
+import { useArtifactUrl } from "../incidents/useArtifactUrl";
+import { percent } from "../live/overlay";
+import { useCameras } from "../live/useCameras";
+import { errorMessage } from "../ui/errors";
+
+const CAPTIONS: Record<ArtifactPublic["kind"], string> = {
+  clip: "Clip",
+  snapshot: "Snapshot at the strongest evidence",
+  audio: "Audio snippet",
+};
+
+function Evidence({ artifact }: { artifact: ArtifactPublic }) {
+  return (
+    <figure className="artifact">
+      <EvidenceMedia artifact={artifact} />
+      <figcaption className="hint">{CAPTIONS[artifact.kind]}</figcaption>
+    </figure>
+  );
+}
+
+function EvidenceMedia({ artifact }: { artifact: ArtifactPublic }) {
+  const { url, error } = useArtifactUrl(artifact.url);
+  if (error)
+    return (
+      <p className="banner error">
+        Could not load the {artifact.kind}: {error}
+      </p>
+    );
+  if (!url) return <p className="hint">Loading the {artifact.kind}…</p>;
+  switch (artifact.kind) {
+    case "clip":
+      // biome-ignore lint/a11y/useMediaCaption: surveillance clips have no speech track to caption
+      return <video className="clip" src={url} controls preload="auto" aria-label="Incident clip" />;
+    case "snapshot":
+      return <img className="snapshot" src={url} alt="Snapshot at the strongest evidence" />;
+    case "audio":
+      // biome-ignore lint/a11y/useMediaCaption: the audio snippet is a sound event, not speech
+      return <audio src={url} controls preload="auto" aria-label="Incident audio" />;
+  }
+}
+
+function Explanation({ incident }: { incident: IncidentDetail }) {
+  const explanation = parseExplanation(incident.explanation);
+  return (
+    <section aria-labelledby="why">
+      <h2 id="why">Why</h2>
+      <p className="summary">{incident.summary || "No explanation recorded."}</p>
+      {explanation.terms.length > 0 && (
+        <div className="table-scroll">
+          <table className="terms">
+            <caption>
+              Rule {explanation.rule} v{explanation.ruleVersion}: score {explanation.score.toFixed(2)} against
+              threshold {explanation.threshold}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Evidence</th>
+                <th scope="col">Modality</th>
+                <th scope="col">Value × weight</th>
+                <th scope="col">Contribution</th>
+                <th scope="col">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {explanation.terms.map((term) => (
+                <tr key={term.evidence}>
+                  <th scope="row">{term.evidence}</th>
+                  <td>{term.modality}</td>
+                  <td>
+                    {term.value.toFixed(2)} × {term.weight}
+                  </td>
+                  <td>{term.contribution.toFixed(2)}</td>
+                  <td>
+                    <meter min={0} max={1} value={term.share} aria-label={`share of ${term.evidence}`} />{" "}
+                    {percent(term.share)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function IncidentDetailPage() {
+  const { incidentId } = useParams({ from: "/app/incidents/$incidentId" });
+  const id = Number(incidentId);
+  const queryClient = useQueryClient();
+  const cameras = useCameras();
+  const incident = useQuery({
+    queryKey: ["incident", id],
+    queryFn: async () => (await incidentsGet({ path: { incident_id: id }, throwOnError: true })).data,
+    enabled: Number.isInteger(id),
+  });
+  const change = useMutation({
+    mutationFn: async (body: IncidentUpdate) =>
+      (await incidentsUpdate({ path: { incident_id: id }, body, throwOnError: true })).data,
+    onSuccess: (updated) => {
+      queryClient.setQueryData(["incident", id], updated);
+      void queryClient.invalidateQueries({ queryKey: ["incidents"] });
+    },
+  });
+
+  if (incident.isPending)
+    return (
+      <main>
+        <p>Loading incident…</p>
+      </main>
+    );
+  if (incident.isError)
+    return (
+      <main>
+        <p className="banner error" role="alert">
+          {errorMessage(incident.error)}
+        </p>
+        <Link to="/incidents">Back to incidents</Link>
+      </main>
+    );
+  const data = incident.data;
+  const byKind = (kind: ArtifactPublic["kind"]) => data.artifacts.filter((a) => a.kind === kind);
+  return (
+    <main className="incident">
+      <p>
+        <Link to="/incidents">← Incidents</Link>
+      </p>
+      <h1>
+        {data.label} <span className={`badge sev-${data.severity}`}>{data.severity}</span>{" "}
+        <span className={`badge st-${data.status}`}>{data.status}</span>
+      </h1>
+      <dl className="facts">
+        <dt>Confidence</dt>
+        <dd>{percent(data.confidence)}</dd>
+        <dt>Started</dt>
+        <dd>{formatTime(data.started_at)}</dd>
+        <dt>Ended</dt>
+        <dd>{data.ended_at ? formatTime(data.ended_at) : "ongoing"}</dd>
+        <dt>Camera</dt>
+        <dd>
+          {cameras.data?.items.find((c) => c.id === data.camera_id)?.name ?? `Camera ${data.camera_id}`}
+        </dd>
+      </dl>
+      <fieldset className="actions">
+        <legend className="visually-hidden">Incident actions</legend>
+        <button
+          type="button"
+          disabled={change.isPending || data.status !== "new"}
+          onClick={() => change.mutate({ status: "acknowledged" })}
+        >
+          Acknowledge
+        </button>
+        <button
+          type="button"
+          disabled={change.isPending || data.status === "resolved"}
+          onClick={() => change.mutate({ status: "resolved" })}
+        >
+          Resolve
+        </button>
+        <button
+          type="button"
+          aria-pressed={data.keep}
+          disabled={change.isPending}
+          onClick={() => change.mutate({ keep: !data.keep })}
+        >
+          {data.keep ? "Kept (click to release)" : "Keep"}
+        </button>
+      </fieldset>
+      {change.isError && (
+        <p className="banner error" role="alert">
+          {errorMessage(change.error)}
+        </p>
+      )}
+      <section aria-labelledby="evidence" className="evidence">
+        <h2 id="evidence">Evidence</h2>
+        {data.artifacts.length === 0 && <p className="hint">No clip, snapshot or audio recorded (yet).</p>}
+        {[...byKind("clip"), ...byKind("snapshot"), ...byKind("audio")].map((artifact) => (
+          <Evidence key={artifact.id} artifact={artifact} />
+        ))}
+      </section>
+      <Explanation incident={data} />
+    </main>
+  );
+}

@@ -1,0 +1,81 @@
+import { Link, useNavigate, useSearch } from "@tanstack/react-router";
+import { type FormEvent, useState } from "react";
+import { startSession } from "../auth/session";
+import { LOGOUT_MESSAGES } from "../auth/token";
+import { authLogin } from "../client";
+import { errorMessage } from "../ui/errors";
+
+export function LoginPage() {
+  const search = useSearch({ from: "/login" });
+  const navigate = useNavigate();
+  const [email, setEmail] = useState(search.email ?? "");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const notice = search.reason
+    ? LOGOUT_MESSAGES[search.reason]
+    : search.registered
+      ? "Account created. Log in."
+      : null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const { data, error } = await authLogin({ body: { username: email, password } });
+    setBusy(false);
+    const token = (data as { access_token?: unknown } | undefined)?.access_token;
+    if (error !== undefined || typeof token !== "string") {
+      setError(errorMessage(error));
+      return;
+    }
+    startSession(token);
+    await navigate({ to: search.redirect ?? "/" });
+  }
+
+  return (
+    <main className="auth-page">
+      <h1>Log in to Vigil</h1>
+      {notice && (
+        <p className={search.reason === "expired" ? "banner warn" : "banner"} role="status">
+          {notice}
+        </p>
+      )}
+      <form onSubmit={submit} className="stack" aria-describedby={error ? "login-error" : undefined}>
+        <label>
+          Email
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p id="login-error" className="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </button>
+      </form>
+      <p>
+        No account? <Link to="/register">Register</Link>
+      </p>
+    </main>
+  );
+}

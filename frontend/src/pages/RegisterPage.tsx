@@ -1,0 +1,90 @@
+import { Link, useNavigate } from "@tanstack/react-router";
+import { type FormEvent, useState } from "react";
+import { authRegisterRegister } from "../client";
+import { errorMessage } from "../ui/errors";
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export function RegisterPage() {
+  const navigate = useNavigate();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (password !== confirm) {
+      setError("The two passwords differ.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const { error } = await authRegisterRegister({ body: { email, password } });
+    setBusy(false);
+    if (error !== undefined) {
+      setError(errorMessage(error));
+      return;
+    }
+    await navigate({ to: "/login", search: { email, registered: true } });
+  }
+
+  return (
+    <main className="auth-page">
+      <h1>Create a Vigil account</h1>
+      <p className="hint">The first account on a new server becomes its administrator.</p>
+      <form onSubmit={submit} className="stack">
+        <label>
+          Email
+          <input
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD_LENGTH}
+            aria-describedby="password-hint"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <p id="password-hint" className="hint">
+          At least {MIN_PASSWORD_LENGTH} characters.
+        </p>
+        <label>
+          Repeat password
+          <input
+            type="password"
+            name="confirm"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p className="banner error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? "Creating…" : "Register"}
+        </button>
+      </form>
+      <p>
+        Already registered? <Link to="/login">Log in</Link>
+      </p>
+    </main>
+  );
+}

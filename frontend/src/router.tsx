@@ -1,0 +1,164 @@
+import { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Link,
+  Outlet,
+  redirect,
+  useNavigate,
+  useRouterState,
+} from "@tanstack/react-router";
+import { useEffect, useRef } from "react";
+import { endSession, tokens, useToken } from "./auth/session";
+import type { LogoutReason } from "./auth/token";
+import { parseFilters } from "./incidents/filters";
+import { useLiveIncidents } from "./incidents/useLiveIncidents";
+import { SocketProvider } from "./live/socket";
+import { IncidentDetailPage } from "./pages/IncidentDetailPage";
+import { IncidentsPage } from "./pages/IncidentsPage";
+import { LoginPage } from "./pages/LoginPage";
+import { RegisterPage } from "./pages/RegisterPage";
+import { WallPage } from "./pages/WallPage";
+import { NotificationProvider } from "./ui/notifications";
+
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { staleTime: 5_000, retry: 1 } },
+});
+
+const rootRoute = createRootRoute({
+  component: () => (
+    <NotificationProvider>
+      <Outlet />
+    </NotificationProvider>
+  ),
+  notFoundComponent: () => (
+    <main>
+      <h1>Not found</h1>
+      <Link to="/">Go to the live wall</Link>
+    </main>
+  ),
+});
+
+export interface LoginSearch {
+  reason?: LogoutReason;
+  redirect?: string;
+  email?: string;
+  registered?: boolean;
+}
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (search: Record<string, unknown>): LoginSearch => ({
+    ...(search.reason === "expired" || search.reason === "signed-out" ? { reason: search.reason } : {}),
+    // Only same-origin paths: a crafted link must not send the user elsewhere after login.
+    ...(typeof search.redirect === "string" &&
+    search.redirect.startsWith("/") &&
+    !search.redirect.startsWith("//")
+      ? { redirect: search.redirect }
+      : {}),
+    ...(typeof search.email === "string" ? { email: search.email } : {}),
+    ...(search.registered === true ? { registered: true } : {}),
+  }),
+  component: LoginPage,
+});
+
+const registerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/register",
+  component: RegisterPage,
+});
+
+function AppLayout() {
+  const token = useToken();
+  const navigate = useNavigate();
+  const href = useRouterState({ select: (s) => s.location.href });
+  const leaving = useRef(false);
+  useEffect(() => {
+    // The token expired or was removed while a page was open: back to login, once, saying why.
+    if (token !== null) {
+      leaving.current = false;
+    } else if (!leaving.current) {
+      leaving.current = true;
+      queryClient.clear(); // nothing of this user's stays cached for the next one
+      const reason = tokens.takeReason() ?? "expired";
+      void navigate({
+        to: "/login",
+        search: { reason, ...(reason === "expired" ? { redirect: href } : {}) },
+      });
+    }
+  }, [token, navigate, href]);
+  if (token === null) return null;
+  return (
+    <SocketProvider token={token}>
+      <LiveIncidents />
+      <header className="top">
+        <a className="skip" href="#content">
+          Skip to content
+        </a>
+        <span className="brand">Vigil</span>
+        <nav aria-label="Main">
+          <Link to="/" activeOptions={{ exact: true }}>
+            Live
+          </Link>
+          <Link to="/incidents">Incidents</Link>
+        </nav>
+        <button type="button" className="logout" onClick={() => endSession("signed-out")}>
+          Log out
+        </button>
+      </header>
+      <div id="content">
+        <Outlet />
+      </div>
+    </SocketProvider>
+  );
+}
+
+function LiveIncidents() {
+  useLiveIncidents();
+  return null;
+}
+
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  beforeLoad: ({ location }) => {
+    if (tokens.current() === null) {
+      throw redirect({
+        to: "/login",
+        search: { reason: tokens.takeReason() ?? undefined, redirect: location.href },
+      });
+    }
+  },
+  component: AppLayout,
+});
+
+const wallRoute = createRoute({ getParentRoute: () => appRoute, path: "/", component: WallPage });
+
+const incidentsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "incidents",
+  validateSearch: parseFilters,
+  component: IncidentsPage,
+});
+
+const incidentRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "incidents/$incidentId",
+  component: IncidentDetailPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  loginRoute,
+  registerRoute,
+  appRoute.addChildren([wallRoute, incidentsRoute, incidentRoute]),
+]);
+
+export const router = createRouter({ routeTree, defaultPreload: "intent" });
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
