@@ -128,8 +128,11 @@ async def forget_camera(app: FastAPI, camera_id: int) -> None:
     scenes.forget(camera_id)
     recorder: IncidentRecorder = app.state.incidents
     recorder.engine.set_zones(camera_id, ())
+    recorder.forget(camera_id)
     if recorder.media is not None:
         recorder.media.set_privacy(camera_id, False)
+    feed: LiveFeed = app.state.livefeed
+    feed.forget(camera_id)
 
 
 async def start_cameras(app: FastAPI) -> None:
