@@ -15,6 +15,8 @@ import type { LogoutReason } from "./auth/token";
 import { parseFilters } from "./incidents/filters";
 import { useLiveIncidents } from "./incidents/useLiveIncidents";
 import { SocketProvider } from "./live/socket";
+import { CameraPage } from "./pages/CameraPage";
+import { CamerasPage } from "./pages/CamerasPage";
 import { IncidentDetailPage } from "./pages/IncidentDetailPage";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -103,6 +105,7 @@ function AppLayout() {
             Live
           </Link>
           <Link to="/incidents">Incidents</Link>
+          <Link to="/cameras">Cameras</Link>
         </nav>
         <button type="button" className="logout" onClick={() => endSession("signed-out")}>
           Log out
@@ -149,10 +152,18 @@ const incidentRoute = createRoute({
   component: IncidentDetailPage,
 });
 
+const camerasRoute = createRoute({ getParentRoute: () => appRoute, path: "cameras", component: CamerasPage });
+
+const cameraRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "cameras/$cameraId",
+  component: CameraPage,
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   registerRoute,
-  appRoute.addChildren([wallRoute, incidentsRoute, incidentRoute]),
+  appRoute.addChildren([wallRoute, incidentsRoute, incidentRoute, camerasRoute, cameraRoute]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: "intent" });

@@ -7,6 +7,9 @@ badge → the incident's clip plays, its snapshot and audio load, the explanatio
 acknowledge → the session survives a reload, an expired token lands on the login page with a message,
 log out. Then a 375×812 phone viewport: no page is wider than the screen.
 
+The cameras page: a wrong URL is refused at its field; a file camera added through the form shows on
+the wall, zones drawn by mouse and by keyboard on its page are stored normalised; settings, sharing, deletion.
+
 Needs `frontend/dist` (`make frontend`), /usr/bin/chromium, ffmpeg and ../shared/media. Screenshots go to
 test-output/e2e/.
 """
@@ -254,4 +257,143 @@ async def test_operator_sees_live_video_and_handles_a_live_incident(
         assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
         await shot(page, name)
     await phone.close()
+    assert errors == []
+
+
+async def test_operator_adds_a_camera_and_draws_a_zone(
+    tmp_path: Path, server: LiveServer, browser: Browser
+) -> None:
+    """The cameras page: a wrong URL is refused at its field; a file camera added through the form shows on
+    the live wall; a 4-corner restricted zone drawn by clicks on its page is stored, normalised."""
+    clip = scream_clip(tmp_path)
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await register_and_log_in(page, server.url)
+
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Cameras").click()
+    await expect(page.get_by_role("heading", name="Cameras", exact=True)).to_be_visible()
+    form = page.locator("form", has=page.get_by_role("heading", name="Add a camera"))
+    await form.get_by_label("Name").fill("Gate")
+    await form.get_by_label("Source").select_option("file")
+    url = form.get_by_label("URL")
+    await url.fill("/etc/hostname")  # a real file, outside the folders the server allows
+    await form.get_by_label("Analysis fps").fill("4")
+    await form.get_by_role("button", name="Add camera").click()
+    url_error = form.locator(".field-error")
+    await expect(url_error).to_contain_text("outside the folders allowed")
+    await expect(url).to_have_attribute("aria-invalid", "true")
+    # the message is tied to the URL field, so a screen reader reads it with the field
+    described = await url.get_attribute("aria-describedby") or ""
+    assert await url_error.get_attribute("id") in described.split()
+    await shot(page, "11-camera-wrong-url")
+
+    await url.fill(str(clip))
+    await form.get_by_role("button", name="Add camera").click()
+    await expect(page.get_by_role("status")).to_have_text("Camera Gate added.")
+    await expect(url_error).to_have_count(0)
+    row = page.locator(".camera-list li", has_text="Gate")
+    await expect(row).to_contain_text("Video file")
+    camera_id = int(await row.get_attribute("data-camera-id") or 0)
+    await shot(page, "12-camera-added")
+
+    await page.get_by_role("link", name="Live").click()
+    tile = page.locator(f'.tile[data-camera-id="{camera_id}"]')
+    await expect(tile.locator("canvas")).not_to_have_attribute("data-frames", "0", timeout=20_000)
+    await shot(page, "13-camera-on-wall")
+
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Cameras").click()
+    await page.get_by_role("link", name="Gate").click()
+    await expect(page.get_by_role("heading", name="Gate")).to_be_visible()
+    canvas = page.locator("canvas.zones-canvas")
+    await expect(canvas).to_have_attribute("data-has-frame", "true", timeout=20_000)
+    await page.get_by_label("Freeze the picture").check()
+    box = await canvas.bounding_box()
+    assert box is not None
+    corners = [(0.2, 0.3), (0.6, 0.3), (0.6, 0.8), (0.2, 0.8)]
+    for x, y in corners:
+        await canvas.click(position={"x": x * box["width"], "y": y * box["height"]})
+    await expect(canvas).to_have_attribute("data-draft-points", "4")
+    await page.get_by_label("Zone name").fill("Door")
+    await page.get_by_label("Zone kind").select_option("restricted")
+    await page.get_by_label("Zone name").press("Enter")  # Enter closes the polygon
+    await expect(canvas).to_have_attribute("data-draft-points", "0")
+    await expect(page.locator(".zone-list li", has_text="Door")).to_contain_text("4 corners")
+    await shot(page, "14-zone-drawn")
+    # a loiter zone by keyboard alone: arrows move the cross (Shift: 0.1), Space adds a corner, Enter closes
+    await page.get_by_label("Zone kind").select_option("loiter")
+    await page.get_by_label("Loiter seconds").fill("30")
+    await page.get_by_label("Zone name").fill("Bench")
+    await canvas.focus()
+    for keys in (["Shift+ArrowLeft"] * 3, ["Shift+ArrowRight"] * 2, ["Shift+ArrowUp"] * 2):
+        for key in keys:
+            await canvas.press(key)
+        await canvas.press(" ")
+    await expect(canvas).to_have_attribute("data-draft-points", "3")
+    await canvas.press("Enter")
+    await expect(page.locator(".zone-list li", has_text="Bench")).to_contain_text("3 corners · 30 s")
+    await page.get_by_role("button", name="Save zones").click()
+    await expect(page.get_by_text("Zones saved.")).to_be_visible()
+    await shot(page, "15-zone-saved")
+
+    token = await page.evaluate("localStorage.getItem('vigil.token')")
+    async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        stored = await client.get(f"/api/v1/cameras/{camera_id}", headers=headers)
+    assert stored.status_code == 200, stored.text
+    zones = stored.json()["zones"]
+    assert [(zone["name"], zone["kind"]) for zone in zones] == [("Door", "restricted"), ("Bench", "loiter")]
+    assert zones[1]["loiter_s"] == 30
+    assert zones[1]["points"] == [[0.2, 0.5], [0.4, 0.5], [0.4, 0.3]]
+    points = zones[0]["points"]
+    assert len(points) == 4
+    assert all(0 <= value <= 1 for point in points for value in point)
+    for (x, y), (expected_x, expected_y) in zip(points, corners, strict=True):
+        assert abs(x - expected_x) < 0.02, points
+        assert abs(y - expected_y) < 0.02, points
+
+    # a phone: the cameras page and the camera's page fit 375 px
+    await page.set_viewport_size({"width": 375, "height": 812})
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Gate")).to_be_visible()
+    for name, path in (("16-phone-camera", f"/cameras/{camera_id}"), ("17-phone-cameras", "/cameras")):
+        await page.goto(f"{server.url}{path}")
+        await page.wait_for_load_state("networkidle")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
+        await shot(page, name)
+
+    # settings, sharing and deletion, on the phone
+    await page.get_by_role("link", name="Gate").click()
+    await page.get_by_role("switch", name="Privacy").check()
+    async with page.expect_response(lambda response: response.request.method == "PATCH") as patched:
+        await page.get_by_role("button", name="Save settings").click()
+    assert (await patched.value).status == 200
+    async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
+        registered = await client.post(
+            "/api/v1/auth/register", json={"email": "guard@example.org", "password": PASSWORD}
+        )
+        assert registered.status_code == 201, registered.text
+        stored = await client.get(f"/api/v1/cameras/{camera_id}", headers=headers)
+        assert stored.json()["privacy"] is True
+    share_email = page.get_by_label("Share with (email)")
+    await share_email.fill("nobody@example.org")
+    await page.get_by_role("button", name="Share", exact=True).click()
+    await expect(page.get_by_role("alert")).to_have_text("No account has this email.")
+    await share_email.fill("guard@example.org")
+    await page.get_by_label("Role").select_option("operator")
+    await page.get_by_role("button", name="Share", exact=True).click()
+    shared = page.locator(".zone-list li", has_text="guard@example.org")
+    await expect(shared).to_contain_text("operator")
+    await shot(page, "18-phone-shared")
+    await page.get_by_role("button", name="Stop sharing with guard@example.org").click()
+    await expect(shared).to_have_count(0)
+    await page.get_by_role("button", name="Delete camera…").click()
+    await expect(page.get_by_role("button", name="Cancel")).to_be_focused()  # the safe choice first
+    await shot(page, "19-phone-delete-confirm")
+    await page.get_by_role("button", name="Yes, delete Gate").click()
+    await expect(page.get_by_role("heading", name="Cameras", exact=True)).to_be_visible()
+    await expect(page.get_by_text("No camera yet.")).to_be_visible()
+    await context.close()
     assert errors == []

@@ -1,3 +1,4 @@
+import { Link } from "@tanstack/react-router";
 import { CameraTile } from "../live/CameraTile";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
@@ -14,7 +15,10 @@ export function WallPage() {
         </p>
       )}
       {cameras.data && cameras.data.items.length === 0 && (
-        <p className="banner">No camera yet. Cameras you own or that are shared with you appear here.</p>
+        <p className="banner">
+          No camera yet. Cameras you own or that are shared with you appear here;{" "}
+          <Link to="/cameras">add one on the Cameras page</Link>.
+        </p>
       )}
       <div className="wall">
         {cameras.data?.items.map((camera) => (

@@ -8,6 +8,9 @@ const MESSAGES: Record<string, string> = {
   CAMERA_NOT_FOUND: "This camera does not exist or you may not see it.",
   INCIDENT_NOT_FOUND: "This incident does not exist or you may not see it.",
   FORBIDDEN: "You are not allowed to do this.",
+  USER_NOT_FOUND: "No account has this email.",
+  SHARE_WITH_OWNER: "This is the camera's owner: they see it already.",
+  SHARE_NOT_FOUND: "This camera is not shared with that user.",
 };
 
 export function errorMessage(error: unknown): string {

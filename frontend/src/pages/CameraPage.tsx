@@ -1,0 +1,299 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate, useParams } from "@tanstack/react-router";
+import { type FormEvent, useId, useState } from "react";
+import { CameraStateBadge } from "../cameras/CameraStateBadge";
+import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
+import { sourceKind } from "../cameras/sources";
+import { ZonesEditor } from "../cameras/ZonesEditor";
+import {
+  type CameraPublic,
+  camerasDelete,
+  camerasGet,
+  camerasListShares,
+  camerasShare,
+  camerasUnshare,
+  camerasUpdate,
+  type ShareRole,
+} from "../client";
+import { errorMessage } from "../ui/errors";
+
+export function CameraPage() {
+  const { cameraId } = useParams({ from: "/app/cameras/$cameraId" });
+  const id = Number(cameraId);
+  const camera = useQuery({
+    queryKey: ["camera", id],
+    queryFn: async () => (await camerasGet({ path: { camera_id: id }, throwOnError: true })).data,
+  });
+  return (
+    <main>
+      <p>
+        <Link to="/cameras">← Cameras</Link>
+      </p>
+      {camera.isPending && <p>Loading camera…</p>}
+      {camera.isError && (
+        <p className="banner error" role="alert">
+          {errorMessage(camera.error)}
+        </p>
+      )}
+      {camera.data && (
+        <>
+          <h1>
+            {camera.data.name} <CameraStateBadge cameraId={id} />
+          </h1>
+          <p className="hint camera-source">
+            {sourceKind(camera.data.kind).label}
+            {camera.data.url ? ` · ${camera.data.url}` : ""}
+          </p>
+          <ZonesEditor key={camera.data.id} camera={camera.data} />
+          {camera.data.access === "manage" && (
+            <>
+              <EditCamera key={camera.data.updated_at} camera={camera.data} />
+              <Shares cameraId={id} />
+              <DeleteCamera camera={camera.data} />
+            </>
+          )}
+        </>
+      )}
+    </main>
+  );
+}
+
+function EditCamera({ camera }: { camera: CameraPublic }) {
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [name, setName] = useState(camera.name);
+  const [fps, setFps] = useState(String(camera.analysis_fps ?? 5));
+  const [enabled, setEnabled] = useState(camera.enabled ?? true);
+  const [privacy, setPrivacy] = useState(camera.privacy ?? false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    const { error } = await camerasUpdate({
+      path: { camera_id: camera.id },
+      body: { name, analysis_fps: Number(fps), enabled, privacy },
+    });
+    setBusy(false);
+    if (error !== undefined) {
+      setErrors(fieldErrors(error, errorMessage));
+      return;
+    }
+    await queryClient.invalidateQueries({ queryKey: ["camera", camera.id] });
+    await queryClient.invalidateQueries({ queryKey: ["cameras"] });
+  }
+
+  const errorFor = (field: string) =>
+    errors[field] ? (
+      <span id={`${id}-${field}`} className="field-error">
+        {errors[field]}
+      </span>
+    ) : null;
+
+  return (
+    <form onSubmit={submit} className="stack camera-form" aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>Settings</h2>
+      <label>
+        Name
+        <input
+          value={name}
+          maxLength={100}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={errors.name ? `${id}-name` : undefined}
+          onChange={(e) => setName(e.target.value)}
+        />
+        {errorFor("name")}
+      </label>
+      <label>
+        Analysis fps
+        <input
+          type="number"
+          inputMode="decimal"
+          min={0.1}
+          max={30}
+          step={0.1}
+          value={fps}
+          aria-invalid={errors.analysis_fps ? true : undefined}
+          aria-describedby={errors.analysis_fps ? `${id}-analysis_fps` : undefined}
+          onChange={(e) => setFps(e.target.value)}
+        />
+        {errorFor("analysis_fps")}
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={enabled}
+          aria-checked={enabled}
+          onChange={(e) => setEnabled(e.target.checked)}
+        />
+        Enabled
+      </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={privacy}
+          aria-checked={privacy}
+          onChange={(e) => setPrivacy(e.target.checked)}
+        />
+        Privacy: blur faces in stored snapshots and clips
+      </label>
+      {errors._ && (
+        <p className="banner error" role="alert">
+          {errors._}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? "Saving…" : "Save settings"}
+      </button>
+    </form>
+  );
+}
+
+function Shares({ cameraId }: { cameraId: number }) {
+  const queryClient = useQueryClient();
+  const id = useId();
+  const shares = useQuery({
+    queryKey: ["camera-shares", cameraId],
+    queryFn: async () =>
+      (await camerasListShares({ path: { camera_id: cameraId }, throwOnError: true })).data,
+  });
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<ShareRole>("viewer");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["camera-shares", cameraId] });
+
+  async function share(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    const { error } = await camerasShare({ path: { camera_id: cameraId }, body: { email, role } });
+    setBusy(false);
+    if (error !== undefined) {
+      setErrors(fieldErrors(error, errorMessage));
+      return;
+    }
+    setEmail("");
+    await refresh();
+  }
+
+  async function unshare(userId: string) {
+    const { error } = await camerasUnshare({ path: { camera_id: cameraId, user_id: userId } });
+    if (error !== undefined) setErrors({ _: errorMessage(error) });
+    await refresh();
+  }
+
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Shared with</h2>
+      {shares.isError && (
+        <p className="banner error" role="alert">
+          {errorMessage(shares.error)}
+        </p>
+      )}
+      {shares.data && shares.data.items.length === 0 && <p className="hint">Nobody else.</p>}
+      {shares.data && shares.data.items.length > 0 && (
+        <ul className="zone-list">
+          {shares.data.items.map((item) => (
+            <li key={item.user_id}>
+              <span>{item.email}</span>
+              <span className="hint">{item.role}</span>
+              <button
+                type="button"
+                className="link"
+                aria-label={`Stop sharing with ${item.email}`}
+                onClick={() => void unshare(item.user_id)}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={share} className="stack camera-form" noValidate>
+        <label>
+          Share with (email)
+          <input
+            type="email"
+            value={email}
+            required
+            aria-invalid={errors.email ? true : undefined}
+            aria-describedby={errors.email ? `${id}-email` : undefined}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          {errors.email && (
+            <span id={`${id}-email`} className="field-error">
+              {errors.email}
+            </span>
+          )}
+        </label>
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value as ShareRole)}>
+            <option value="viewer">Viewer: watches</option>
+            <option value="operator">Operator: also handles incidents</option>
+          </select>
+        </label>
+        {errors._ && (
+          <p className="banner error" role="alert">
+            {errors._}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          Share
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function DeleteCamera({ camera }: { camera: CameraPublic }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function remove() {
+    const { error } = await camerasDelete({ path: { camera_id: camera.id } });
+    if (error !== undefined) {
+      setError(errorMessage(error));
+      return;
+    }
+    queryClient.removeQueries({ queryKey: ["camera", camera.id] });
+    await queryClient.invalidateQueries({ queryKey: ["cameras"] });
+    await navigate({ to: "/cameras" });
+  }
+
+  return (
+    <section className="danger">
+      <h2>Delete</h2>
+      {!confirming ? (
+        <button type="button" onClick={() => setConfirming(true)}>
+          Delete camera…
+        </button>
+      ) : (
+        <div role="alertdialog" aria-label="Confirm deletion" className="stack">
+          <p>Delete {camera.name} with all its incidents, clips and snapshots? This cannot be undone.</p>
+          <div className="row">
+            <button type="button" className="bad" onClick={() => void remove()}>
+              Yes, delete {camera.name}
+            </button>
+            {/* biome-ignore lint/a11y/noAutofocus: the safe choice takes the focus when the question opens */}
+            <button type="button" autoFocus onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {error && (
+        <p className="banner error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,175 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { CameraStateBadge } from "../cameras/CameraStateBadge";
+import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
+import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
+import { camerasCreate, type SourceKind } from "../client";
+import { useCameras } from "../live/useCameras";
+import { errorMessage } from "../ui/errors";
+
+export function CamerasPage() {
+  const cameras = useCameras();
+  return (
+    <main>
+      <h1>Cameras</h1>
+      {cameras.isPending && <p>Loading cameras…</p>}
+      {cameras.isError && (
+        <p className="banner error" role="alert">
+          {errorMessage(cameras.error)}
+        </p>
+      )}
+      {cameras.data && cameras.data.items.length === 0 && <p className="banner">No camera yet.</p>}
+      {cameras.data && cameras.data.items.length > 0 && (
+        <ul className="camera-list">
+          {cameras.data.items.map((camera) => (
+            <li key={camera.id} data-camera-id={camera.id}>
+              <Link to="/cameras/$cameraId" params={{ cameraId: String(camera.id) }}>
+                {camera.name}
+              </Link>
+              <span className="hint">{sourceKind(camera.kind).label}</span>
+              <CameraStateBadge cameraId={camera.id} />
+              <span className="hint">{camera.enabled === false ? "disabled" : "enabled"}</span>
+              {camera.access !== "manage" && <span className="hint">shared ({camera.access})</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <AddCameraForm />
+    </main>
+  );
+}
+
+function AddCameraForm() {
+  const queryClient = useQueryClient();
+  const id = useId();
+  const [name, setName] = useState("");
+  const [kind, setKind] = useState<SourceKind>("rtsp");
+  const [url, setUrl] = useState("");
+  const [fps, setFps] = useState("5");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [added, setAdded] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const source = sourceKind(kind);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // After a refusal the keyboard lands on the first field the server named.
+    if (Object.keys(errors).length === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setAdded(null);
+    const { data, error } = await camerasCreate({
+      body: { name, kind, url: kind === "webrtc" ? "" : url, analysis_fps: Number(fps) },
+    });
+    setBusy(false);
+    if (error !== undefined || data === undefined) {
+      setErrors(fieldErrors(error, errorMessage));
+      return;
+    }
+    setAdded(data.name);
+    setName("");
+    setUrl("");
+    await queryClient.invalidateQueries({ queryKey: ["cameras"] });
+  }
+
+  const describe = (field: string, hintId?: string) =>
+    [hintId, errors[field] ? `${id}-${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
+  const fieldError = (field: string) =>
+    errors[field] ? (
+      <span id={`${id}-${field}-error`} className="field-error">
+        {errors[field]}
+      </span>
+    ) : null;
+
+  return (
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      className="stack camera-form"
+      aria-labelledby={`${id}-title`}
+      noValidate
+    >
+      <h2 id={`${id}-title`}>Add a camera</h2>
+      <label>
+        Name
+        <input
+          name="name"
+          required
+          maxLength={100}
+          value={name}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={describe("name")}
+          onChange={(e) => setName(e.target.value)}
+        />
+        {fieldError("name")}
+      </label>
+      <label>
+        Source
+        <select
+          name="kind"
+          value={kind}
+          aria-describedby={describe("kind")}
+          onChange={(e) => setKind(e.target.value as SourceKind)}
+        >
+          {SOURCE_KINDS.map((entry) => (
+            <option key={entry.kind} value={entry.kind}>
+              {entry.label}
+            </option>
+          ))}
+        </select>
+        {fieldError("kind")}
+      </label>
+      <label>
+        URL
+        <input
+          name="url"
+          value={kind === "webrtc" ? "" : url}
+          disabled={kind === "webrtc"}
+          placeholder={source.placeholder}
+          aria-invalid={errors.url ? true : undefined}
+          aria-describedby={describe("url", `${id}-url-hint`)}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <span id={`${id}-url-hint`} className="hint">
+          {source.hint}
+          {source.placeholder && ` For example ${source.placeholder}`}
+        </span>
+        {fieldError("url")}
+      </label>
+      <label>
+        Analysis fps
+        <input
+          name="analysis_fps"
+          type="number"
+          inputMode="decimal"
+          min={0.1}
+          max={30}
+          step={0.1}
+          value={fps}
+          aria-invalid={errors.analysis_fps ? true : undefined}
+          aria-describedby={describe("analysis_fps")}
+          onChange={(e) => setFps(e.target.value)}
+        />
+        {fieldError("analysis_fps")}
+      </label>
+      {errors._ && (
+        <p className="banner error" role="alert">
+          {errors._}
+        </p>
+      )}
+      {added && (
+        <p className="banner" role="status">
+          Camera {added} added.
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? "Adding…" : "Add camera"}
+      </button>
+    </form>
+  );
+}
