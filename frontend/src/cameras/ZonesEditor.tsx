@@ -1,8 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type KeyboardEvent, type MouseEvent, useCallback, useEffect, useId, useRef, useState } from "react";
 import { type CameraPublic, camerasUpdate, type ZoneKind, type ZoneSpec } from "../client";
-import { useSocket } from "../live/socket";
-import type { FrameEvent } from "../live/types";
+import { useLiveFrames } from "../live/useLiveFrames";
 import { errorMessage } from "../ui/errors";
 import {
   clickToNormPoint,
@@ -42,7 +41,6 @@ function drawPolygon(ctx: CanvasRenderingContext2D, points: NormPoint[], colour:
 
 /** The camera's zones over its live picture: click to add corners, close, name, save. */
 export function ZonesEditor({ camera }: { camera: CameraPublic }) {
-  const socket = useSocket();
   const queryClient = useQueryClient();
   const id = useId();
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -97,32 +95,15 @@ export function ZonesEditor({ camera }: { camera: CameraPublic }) {
   redrawRef.current = redraw;
   useEffect(redraw, [redraw]);
 
-  useEffect(() => {
-    if (!socket) return;
-    let decoding = false;
-    const watch = () => socket.emit("watch", { camera_id: camera.id }, () => undefined);
-    const onFrame = async (frame: FrameEvent) => {
-      if (frame.camera_id !== camera.id || decoding || frozenRef.current) return;
-      decoding = true;
-      try {
-        const bitmap = await createImageBitmap(new Blob([frame.jpeg as BlobPart], { type: "image/jpeg" }));
-        frameRef.current?.close();
-        frameRef.current = bitmap;
-        setHasFrame(true);
-        redrawRef.current();
-      } finally {
-        decoding = false;
-      }
-    };
-    socket.on("frame", onFrame);
-    socket.on("connect", watch);
-    if (socket.connected) watch();
-    return () => {
-      socket.off("frame", onFrame);
-      socket.off("connect", watch);
-      socket.emit("unwatch", { camera_id: camera.id });
-    };
-  }, [socket, camera.id]);
+  useLiveFrames(camera.id, {
+    paused: () => frozenRef.current,
+    onBitmap: (bitmap) => {
+      frameRef.current?.close();
+      frameRef.current = bitmap;
+      setHasFrame(true);
+      redrawRef.current();
+    },
+  });
 
   function addPoint(event: MouseEvent<HTMLCanvasElement>) {
     if (!editable) return;

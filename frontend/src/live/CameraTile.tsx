@@ -3,14 +3,12 @@ import { useEffect, useRef, useState } from "react";
 import { type CameraPublic, camerasHealth } from "../client";
 import { healthBadge } from "./health";
 import { drawOverlay } from "./overlay";
-import { useSocket } from "./socket";
-import type { FrameEvent } from "./types";
+import { useLiveFrames } from "./useLiveFrames";
 
 const HEALTH_POLL_MS = 3000;
 
 /** A camera's live video: JPEG frames from socket.io with the overlay drawn over them. */
 export function CameraTile({ camera }: { camera: CameraPublic }) {
-  const socket = useSocket();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [enlarged, setEnlarged] = useState(false);
   const [frames, setFrames] = useState(0);
@@ -21,23 +19,19 @@ export function CameraTile({ camera }: { camera: CameraPublic }) {
     refetchInterval: HEALTH_POLL_MS,
   });
 
-  useEffect(() => {
-    if (!socket) return;
-    let drawing = false;
-    let received = 0;
-    const watch = () =>
-      socket.emit("watch", { camera_id: camera.id }, (ack: { ok: boolean; detail?: string }) =>
-        setWatchError(ack.ok ? null : (ack.detail ?? "cannot watch")),
-      );
-    const onFrame = async (frame: FrameEvent) => {
+  const received = useRef(0);
+  useLiveFrames(camera.id, {
+    onWatch: (ack) => setWatchError(ack.ok ? null : (ack.detail ?? "cannot watch")),
+    onReceived: () => {
       const canvas = canvasRef.current;
-      if (frame.camera_id !== camera.id || !canvas) return;
-      received += 1;
-      canvas.dataset.received = String(received);
-      if (drawing) return; // drop frames while one decodes: the newest matters, not every one
-      drawing = true;
-      try {
-        const bitmap = await createImageBitmap(new Blob([frame.jpeg as BlobPart], { type: "image/jpeg" }));
+      if (!canvas) return;
+      received.current += 1;
+      canvas.dataset.received = String(received.current);
+    },
+    paused: () => !canvasRef.current,
+    onBitmap: (bitmap, frame) => {
+      const canvas = canvasRef.current;
+      if (canvas) {
         if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
           canvas.width = bitmap.width;
           canvas.height = bitmap.height;
@@ -47,21 +41,11 @@ export function CameraTile({ camera }: { camera: CameraPublic }) {
           ctx.drawImage(bitmap, 0, 0);
           drawOverlay(ctx, frame.overlay, canvas.width, canvas.height);
         }
-        bitmap.close();
         setFrames((n) => n + 1);
-      } finally {
-        drawing = false;
       }
-    };
-    socket.on("frame", onFrame);
-    socket.on("connect", watch);
-    if (socket.connected) watch();
-    return () => {
-      socket.off("frame", onFrame);
-      socket.off("connect", watch);
-      socket.emit("unwatch", { camera_id: camera.id });
-    };
-  }, [socket, camera.id]);
+      bitmap.close();
+    },
+  });
 
   useEffect(() => {
     if (!enlarged) return;
