@@ -22,7 +22,7 @@ from PIL import Image
 
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Box, Observation, SoundEvent
 from vigil.perception import worker
-from vigil.perception.audio_base import load_audio
+from vigil.perception.audio_base import load_audio, merge_events
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.tracking.actions import CameraActions
 
@@ -118,22 +118,8 @@ def hear(samples: NDArray[np.float32], camera_id: int = 0) -> list[SoundEvent]:
         if window is not None:
             observation = worker.analyse_audio(camera_id, window.t_s, 0.0, window.samples)
             events += merger.fresh(observation.sounds)
-    return _joined(events)
-
-
-def _joined(events: list[SoundEvent]) -> list[SoundEvent]:
-    """Pieces of one sound reported second by second, joined back for a readable report."""
-    joined: list[SoundEvent] = []
-    for event in sorted(events, key=lambda e: (e.label, e.t_s)):
-        last = joined[-1] if joined else None
-        if last is not None and last.label == event.label and event.t_s <= last.end_s + 0.5:
-            best = event if event.conf > last.conf else last
-            joined[-1] = SoundEvent(
-                last.label, best.conf, last.t_s, max(last.end_s, event.end_s), last.source, best.detail
-            )
-        else:
-            joined.append(event)
-    return sorted(joined, key=lambda e: e.t_s)
+    # pieces of one sound reported second by second, joined back for a readable report
+    return merge_events(events, gap_s=0.5, by_source=False)
 
 
 def sound_items(events: list[SoundEvent]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import SoundEvent
-from vigil.perception.audio_base import SoundClassifier
+from vigil.perception.audio_base import SoundClassifier, merge_events
 
 SPEECH_AUTHORITY = "silero-vad"
 # Not reported at all: the SVM's "music" fired at 0.80 on the city ambience of the live plaza camera (no
@@ -82,25 +82,7 @@ def reconcile(events: Sequence[SoundEvent], has_speech_authority: bool) -> list[
 
 def merge_overlapping(events: Sequence[SoundEvent]) -> list[SoundEvent]:
     """One event per label per stretch of time: earliest start, latest end, best confidence, all sources."""
-    merged: list[SoundEvent] = []
-    for event in sorted(events, key=lambda e: (e.label, e.t_s)):
-        last = merged[-1] if merged else None
-        if last is not None and last.label == event.label and event.t_s <= last.end_s:
-            best = event if event.conf > last.conf else last
-            sources = last.source.split("+")
-            if event.source not in sources:
-                sources.append(event.source)
-            merged[-1] = SoundEvent(
-                label=event.label,
-                conf=best.conf,
-                t_s=last.t_s,
-                end_s=max(last.end_s, event.end_s),
-                source="+".join(sources),
-                detail=best.detail,
-            )
-        else:
-            merged.append(event)
-    return sorted(merged, key=lambda e: (e.t_s, e.label))
+    return merge_events(list(events), gap_s=0.0, by_source=False)
 
 
 class SoundEnsemble:

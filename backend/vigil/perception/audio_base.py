@@ -113,30 +113,34 @@ def log_stft(
     return Spectrogram(mag=db.astype(np.float32), times=spec.times, freqs=spec.freqs, hop_s=spec.hop_s)
 
 
-def merge_events(events: list[SoundEvent], gap_s: float = 0.5) -> list[SoundEvent]:
-    """Events of the same label and source that overlap or lie within `gap_s` become one (highest conf,
-    union of times, the detail of the most confident), ordered by start time."""
+def merge_events(events: list[SoundEvent], gap_s: float = 0.5, by_source: bool = True) -> list[SoundEvent]:
+    """Events of the same label (and, with `by_source`, the same source) that overlap or lie within `gap_s`
+    become one: highest conf, union of times, the detail of the most confident, every source named
+    ("a+b"); ordered by start time."""
     merged: list[SoundEvent] = []
-    for event in sorted(events, key=lambda e: (e.source, e.label, e.t_s)):
+    for event in sorted(events, key=lambda e: (e.source if by_source else "", e.label, e.t_s)):
         last = merged[-1] if merged else None
         if (
             last
-            and last.source == event.source
+            and (last.source == event.source or not by_source)
             and last.label == event.label
             and event.t_s <= last.end_s + gap_s
         ):
             best = last if last.conf >= event.conf else event
+            sources = last.source.split("+")
+            if event.source not in sources:
+                sources.append(event.source)
             merged[-1] = SoundEvent(
                 label=last.label,
                 conf=best.conf,
                 t_s=last.t_s,
                 end_s=max(last.end_s, event.end_s),
-                source=last.source,
+                source="+".join(sources),
                 detail=best.detail,
             )
         else:
             merged.append(event)
-    return sorted(merged, key=lambda e: e.t_s)
+    return sorted(merged, key=lambda e: (e.t_s, e.label))
 
 
 def scan(
