@@ -12,15 +12,21 @@ import {
 import { useEffect, useRef } from "react";
 import { endSession, tokens, useToken } from "./auth/session";
 import type { LogoutReason } from "./auth/token";
+import { useMe } from "./auth/useMe";
 import { parseFilters } from "./incidents/filters";
 import { useLiveIncidents } from "./incidents/useLiveIncidents";
 import { SocketProvider } from "./live/socket";
+import { AlertsPage } from "./pages/AlertsPage";
 import { CameraPage } from "./pages/CameraPage";
 import { CamerasPage } from "./pages/CamerasPage";
+import { HistoryPage } from "./pages/HistoryPage";
 import { IncidentDetailPage } from "./pages/IncidentDetailPage";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { LoginPage } from "./pages/LoginPage";
+import { PublishPage } from "./pages/PublishPage";
 import { RegisterPage } from "./pages/RegisterPage";
+import { RulesPage } from "./pages/RulesPage";
+import { UsersPage } from "./pages/UsersPage";
 import { WallPage } from "./pages/WallPage";
 import { NotificationProvider } from "./ui/notifications";
 
@@ -77,6 +83,8 @@ function AppLayout() {
   const navigate = useNavigate();
   const href = useRouterState({ select: (s) => s.location.href });
   const leaving = useRef(false);
+  const me = useMe();
+  const isAdmin = me.data?.role === "admin";
   useEffect(() => {
     // The token expired or was removed while a page was open: back to login, once, saying why.
     if (token !== null) {
@@ -105,7 +113,12 @@ function AppLayout() {
             Live
           </Link>
           <Link to="/incidents">Incidents</Link>
+          <Link to="/history">History</Link>
           <Link to="/cameras">Cameras</Link>
+          <Link to="/rules">Rules</Link>
+          <Link to="/alerts">Alerts</Link>
+          <Link to="/publish">Use as camera</Link>
+          {isAdmin && <Link to="/users">Users</Link>}
         </nav>
         <button type="button" className="logout" onClick={() => endSession("signed-out")}>
           Log out
@@ -160,10 +173,27 @@ const cameraRoute = createRoute({
   component: CameraPage,
 });
 
+const historyRoute = createRoute({ getParentRoute: () => appRoute, path: "history", component: HistoryPage });
+const rulesRoute = createRoute({ getParentRoute: () => appRoute, path: "rules", component: RulesPage });
+const alertsRoute = createRoute({ getParentRoute: () => appRoute, path: "alerts", component: AlertsPage });
+const publishRoute = createRoute({ getParentRoute: () => appRoute, path: "publish", component: PublishPage });
+const usersRoute = createRoute({ getParentRoute: () => appRoute, path: "users", component: UsersPage });
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   registerRoute,
-  appRoute.addChildren([wallRoute, incidentsRoute, incidentRoute, camerasRoute, cameraRoute]),
+  appRoute.addChildren([
+    wallRoute,
+    incidentsRoute,
+    incidentRoute,
+    historyRoute,
+    camerasRoute,
+    cameraRoute,
+    rulesRoute,
+    alertsRoute,
+    publishRoute,
+    usersRoute,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: "intent" });

@@ -16,135 +16,38 @@ test-output/e2e/.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
-import shutil
-import subprocess
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from tests.conftest import make_settings
-from tests.media import REPO, plaza, shared_media_dir
-from tests.servers.live_server import LiveServer, live_server
+from tests.e2e.helpers import (
+    EMAIL,
+    PASSWORD,
+    SHOTS,
+    add_camera,
+    canvas_digest,
+    expired_token,
+    frames_drawn,
+    frames_received,
+    register_and_log_in,
+    scream_clip,
+    shot,
+)
+from tests.media import plaza
+from tests.servers.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-DIST = REPO / "frontend" / "dist"
-SHOTS = REPO / "test-output" / "e2e"
-EMAIL = "operator@example.org"
-PASSWORD = "plaza-watch-2026"
 # What the server sends is capped by `vigil.api.livefeed` at 8 fps per camera (the issue asks for ≥ 5); the
 # dashboard must draw nearly all of what arrives. Measured rates go to test-output/e2e/live.json.
 MIN_RECEIVED_FPS = 5.0
 MIN_DRAWN_SHARE = 0.9
 BLOB_URL = re.compile(r"^blob:")
-
-
-def scream_clip(folder: Path) -> Path:
-    """Seconds 21-29 of the scenario (the scream is at 25-27 s), cut without re-encoding."""
-    clip = folder / "videos" / "scream.mp4"
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "21", "-i", str(plaza()), "-t", "8", "-c", "copy"]
-    subprocess.run([*command, str(clip)], check=True, timeout=60)
-    return clip
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[LiveServer]:
-    if not (DIST / "index.html").is_file():
-        pytest.fail(f"the dashboard is not built ({DIST}): run `make frontend`")
-    settings = make_settings(
-        tmp_path,
-        frontend_dist=DIST,
-        file_roots=f"{shared_media_dir()}:{tmp_path / 'videos'}",
-        analysis_workers=1,
-        pre_roll_s=2,
-        post_roll_s=2,
-        buffer_s=30,
-    )
-    async with live_server(settings) as server:
-        yield server
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.is_file() or shutil.which("ffmpeg") is None:  # noqa: ASYNC240 (a stat, once)
-        pytest.fail("needs /usr/bin/chromium and ffmpeg: scripts/ci/install-system-deps.sh")
-    args = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required", "--no-first-run"]
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        yield browser
-        await browser.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-async def canvas_digest(page: Page, camera_id: int) -> str:
-    data_url: str = await page.locator(f'.tile[data-camera-id="{camera_id}"] canvas').evaluate(
-        "c => c.toDataURL('image/png')"
-    )
-    return hashlib.sha256(data_url.encode()).hexdigest()
-
-
-async def frames_drawn(page: Page, camera_id: int) -> int:
-    canvas = page.locator(f'.tile[data-camera-id="{camera_id}"] canvas')
-    return int(await canvas.get_attribute("data-frames") or 0)
-
-
-async def frames_received(page: Page, camera_id: int) -> int:
-    canvas = page.locator(f'.tile[data-camera-id="{camera_id}"] canvas')
-    return int(await canvas.get_attribute("data-received") or 0)
-
-
-def expired_token() -> str:
-    def part(value: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-    return f"{part({'alg': 'HS256'})}.{part({'sub': 'x', 'exp': int(time.time()) - 60})}.sig"
-
-
-async def add_camera(url: str, token: str, fields: dict[str, object]) -> int:
-    async with httpx.AsyncClient(base_url=url, timeout=20) as client:
-        created = await client.post(
-            "/api/v1/cameras",
-            json={"kind": "file", "analysis_fps": 4, **fields},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-    assert created.status_code == 201, created.text
-    camera_id: int = created.json()["id"]
-    return camera_id
-
-
-async def register_and_log_in(page: Page, url: str) -> None:
-    await page.goto(url)
-    await expect(page).to_have_url(f"{url}/login?redirect=%2F")  # the guard sends a stranger to login
-    await page.get_by_role("link", name="Register").click()
-    await page.get_by_label("Email").fill(EMAIL)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await page.get_by_label("Repeat password").fill(PASSWORD)
-    await shot(page, "01-register")
-    await page.get_by_role("button", name="Register").click()
-    await expect(page.get_by_role("status")).to_have_text("Account created. Log in.")
-    await expect(page.get_by_label("Email")).to_have_value(EMAIL)
-    await page.get_by_label("Password").fill("wrong-password-123")
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await shot(page, "02-login")
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("heading", name="Live")).to_be_visible()
-    await expect(page.get_by_text("No camera yet")).to_be_visible()
 
 
 async def test_operator_sees_live_video_and_handles_a_live_incident(
@@ -156,6 +59,7 @@ async def test_operator_sees_live_video_and_handles_a_live_incident(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await register_and_log_in(page, server.url)
+    await expect(page.get_by_text("No camera yet")).to_be_visible()
 
     # the incidents page is open, empty, when the camera starts: the incident must arrive over socket.io
     await page.get_by_role("link", name="Incidents").click()
@@ -271,6 +175,7 @@ async def test_operator_adds_a_camera_and_draws_a_zone(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await register_and_log_in(page, server.url)
+    await expect(page.get_by_text("No camera yet")).to_be_visible()
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Cameras").click()
     await expect(page.get_by_role("heading", name="Cameras", exact=True)).to_be_visible()

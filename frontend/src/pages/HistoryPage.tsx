@@ -1,0 +1,7 @@
+export function HistoryPage() {
+  return (
+    <main>
+      <h1>History</h1>
+    </main>
+  );
+}

@@ -1,0 +1,7 @@
+export function UsersPage() {
+  return (
+    <main>
+      <h1>Users</h1>
+    </main>
+  );
+}
