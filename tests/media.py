@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,6 +22,16 @@ def shared_media_dir() -> Path:
 
 def plaza() -> Path:
     return shared_media_dir() / "scenarios" / "plaza_incident.mp4"
+
+
+def scream_clip(folder: Path) -> Path:
+    """Seconds 21-29 of the plaza scenario (its scream is at 25-27 s), cut without re-encoding, as
+    `folder/videos/scream.mp4`."""
+    clip = folder / "videos" / "scream.mp4"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "21", "-i", str(plaza()), "-t", "8", "-c", "copy"]
+    subprocess.run([*command, str(clip)], check=True, timeout=60)
+    return clip
 
 
 def make_clip(path: Path, seconds: float = 2.0, fps: int = 10, size: tuple[int, int] = (320, 240)) -> Path:

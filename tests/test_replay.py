@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.media import plaza, shared_media_dir
+from tests.media import plaza, scream_clip, shared_media_dir
 from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
 from vigil.fusion import default_rules_text, load_default_rules
 from vigil.perception.worker import PerceptionConfig
@@ -57,3 +58,18 @@ def test_a_rule_file_with_an_error_is_refused_with_its_line(tmp_path: Path) -> N
     assert result.returncode != 0
     assert f"vigil replay: line {broken + 1}, column" in result.stderr, result.stderr
     assert "threshold" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_rules_schedules_run_in_the_time_zone_given(
+    config: PerceptionConfig,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """14:00 UTC is the afternoon in UTC and 23:00 in Tokyo, out of hours: anyone seen is an intrusion."""
+    clip = scream_clip(tmp_path)
+    in_utc = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=UTC)
+    in_tokyo = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=ZoneInfo("Asia/Tokyo"))
+    assert "intrusion" not in [i.rule for i in in_utc]
+    night = [i for i in in_tokyo if i.rule == "intrusion"]
+    assert night, [(i.rule, i.start_s) for i in in_tokyo]
+    assert night[0].explanation["schedule_factor"] > 1

@@ -143,12 +143,15 @@ def replay(args: argparse.Namespace) -> None:
     from vigil.replay import print_incidents
     from vigil.replay import replay as run_replay
 
-    config = perception_config(_settings_or_exit())
+    settings = _settings_or_exit()
+    config = perception_config(settings)
     try:
         rules = load_rules(Path(args.rules).read_text()) if args.rules else load_default_rules()
         start = datetime.fromisoformat(args.start).astimezone() if args.start else None
         config.check()
-        incidents = run_replay(Path(args.path), config, rules, fps=args.fps, start=start)
+        incidents = run_replay(
+            Path(args.path), config, rules, fps=args.fps, start=start, tz=settings.tzinfo()
+        )
     except (ModelLoadError, DetectError, RuleError, OSError, ValueError) as error:
         sys.exit(f"vigil replay: {error}")
     if args.json:

@@ -9,8 +9,9 @@ the same incidents for the same models and rules.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from vigil.perception import worker
 from vigil.perception.audio_base import load_audio
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.tracking.actions import CameraActions
+from vigil.tracking.zones import Zone
 
 CAMERA_ID = 0
 
@@ -53,12 +55,14 @@ class ReplayedIncident:
         }
 
 
-def video_observations(path: Path, fps: float, start_wall_s: float) -> list[Observation]:
-    actions = CameraActions()
+def video_observations(
+    path: Path, fps: float, start_wall_s: float, zones: Sequence[Zone] = ()
+) -> list[Observation]:
+    actions = CameraActions(zones=zones)
     out: list[Observation] = []
     for t_s, image in sampled_frames(path, fps):
         if not out:
-            actions = CameraActions(frame_aspect=image.shape[1] / image.shape[0])
+            actions = CameraActions(zones=zones, frame_aspect=image.shape[1] / image.shape[0])
         observation = worker.analyse_frame(CAMERA_ID, t_s, start_wall_s + t_s, 1.0, image)
         out.append(actions.update(observation))
     return out
@@ -93,9 +97,13 @@ def replay(
     *,
     fps: float = 5.0,
     start: datetime | None = None,
+    tz: tzinfo = UTC,
+    zones: Sequence[Zone] = (),
 ) -> list[ReplayedIncident]:
     """Every incident the recording gives, closed, in order of start. `start` is the wall-clock time of
-    the recording's first instant (for the rules' schedules); default: the file's modification time."""
+    the recording's first instant, `tz` the time zone of the rules' schedules (the server's
+    `VIGIL_TIMEZONE`); default: the file's modification time. `zones`: the camera's tracking zones, so a
+    replay sees loitering and restricted areas as the live camera did."""
     kind = kind_of(path)
     if kind == "image":
         raise DetectError(f"{path}: replay needs a recording (video or sound), not an image")
@@ -103,9 +111,9 @@ def replay(
     start_wall_s = (
         (start.timestamp() if start is not None else path.stat().st_mtime) if path.exists() else 0.0
     )
-    video = video_observations(path, fps, start_wall_s) if kind == "video" else []
+    video = video_observations(path, fps, start_wall_s, zones) if kind == "video" else []
     sound = sound_observations(path, start_wall_s) if worker.hears() else []
-    engine = FusionEngine(rules)
+    engine = FusionEngine(rules, zones_by_camera={CAMERA_ID: zones}, tz=tz)
     updates: list[IncidentUpdate] = []
     last_t = 0.0
     for observation in heapq.merge(video, sound, key=lambda o: (o.t_s, o.modality)):

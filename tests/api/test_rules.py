@@ -4,14 +4,15 @@ running rules untouched, and a stored clip replayed against a draft ("what would
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import World
-from tests.pipeline.test_file_camera_pipeline import scream_clip
+from tests.media import scream_clip
 from vigil.db import incidents as incident_repo
-from vigil.db.tables import Artifact
+from vigil.db.tables import Artifact, Incident
 from vigil.domain import ArtifactKind
 from vigil.fusion import default_rules_text
 
@@ -65,11 +66,8 @@ async def test_admins_save_a_version_that_runs_at_once_and_a_bad_one_changes_not
 
 
 @pytest.mark.slow
-async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired(
-    world: World, tmp_path: Path
-) -> None:
-    """The incident's clip is seconds 21-29 of the plaza scenario: its scream is a distress incident with
-    the running rules, and nothing with a draft whose distress threshold no scream reaches."""
+async def store_scream_clip(world: World, tmp_path: Path) -> None:
+    """Seconds 21-29 of the plaza scenario stored as the clip of the world's incident."""
     settings = world.app.state.settings
     relative = f"{world.camera_id}/{world.incident_id}/scream.mp4"
     clip = settings.media_dir / relative
@@ -88,6 +86,14 @@ async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired
                 sha256=hashlib.sha256(content).hexdigest(),
             ),
         )
+
+
+async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired(
+    world: World, tmp_path: Path
+) -> None:
+    """The incident's clip is seconds 21-29 of the plaza scenario: its scream is a distress incident with
+    the running rules, and nothing with a draft whose distress threshold no scream reaches."""
+    await store_scream_clip(world, tmp_path)
     url = f"/api/v1/incidents/{world.incident_id}/replay"
     viewer = world["viewer"].headers
     running = await world.client.post(url, json={"fps": 2}, headers=viewer, timeout=300)
@@ -109,3 +115,31 @@ async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired
     assert "distress" not in [i["rule"] for i in draft.json()["incidents"]]
     stranger = await world.client.post(url, json={}, headers=world["stranger"].headers)
     assert stranger.status_code == 404
+
+
+async def test_a_replay_sees_the_cameras_zones_as_the_live_camera_does(world: World, tmp_path: Path) -> None:
+    """In the afternoon, people walking through the plaza are no intrusion; once the camera has a restricted
+    zone over the whole picture, the replay of its incident's clip says they are (the zone reaches tracking
+    and fusion of the replay, as it does live)."""
+    await store_scream_clip(world, tmp_path)
+    async with world.app.state.session_factory() as db:
+        incident = await db.get(Incident, world.incident_id)
+        assert incident is not None
+        incident.started_at = datetime.now(world.app.state.settings.tzinfo()).replace(hour=14, minute=0)
+        db.add(incident)
+        await db.commit()
+    url = f"/api/v1/incidents/{world.incident_id}/replay"
+    owner = world["owner"].headers
+    before = await world.client.post(url, json={"fps": 2}, headers=owner, timeout=300)
+    assert before.status_code == 200, before.text
+    assert "intrusion" not in [i["rule"] for i in before.json()["incidents"]]
+    everywhere = {"name": "Plaza", "kind": "restricted", "points": [[0, 0], [1, 0], [1, 1], [0, 1]]}
+    patched = await world.client.patch(
+        f"/api/v1/cameras/{world.camera_id}", json={"zones": [everywhere]}, headers=owner
+    )
+    assert patched.status_code == 200, patched.text
+    after = await world.client.post(url, json={"fps": 2}, headers=owner, timeout=300)
+    assert after.status_code == 200, after.text
+    intrusion = [i for i in after.json()["incidents"] if i["rule"] == "intrusion"]
+    assert intrusion, after.json()["incidents"]
+    assert "zone Plaza ×3.5" in intrusion[0]["summary"], intrusion[0]["summary"]

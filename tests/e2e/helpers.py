@@ -8,14 +8,15 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.media import REPO, plaza
+from tests.media import REPO, scream_clip
+
+__all__ = ["scream_clip"]  # the e2e tests' clip of the scream, from tests.media
 
 CHROMIUM = Path("/usr/bin/chromium")
 DIST = Path(os.environ.get("VIGIL_E2E_DIST") or REPO / "frontend" / "dist")
@@ -28,15 +29,6 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
     "--no-first-run",
 ]
-
-
-def scream_clip(folder: Path) -> Path:
-    """Seconds 21-29 of the scenario (the scream is at 25-27 s), cut without re-encoding."""
-    clip = folder / "videos" / "scream.mp4"
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "21", "-i", str(plaza()), "-t", "8", "-c", "copy"]
-    subprocess.run([*command, str(clip)], check=True, timeout=60)
-    return clip
 
 
 async def shot(page: Page, name: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import time
 import wave
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +18,7 @@ import socketio
 
 from tests.alerts.support import MailSink, Receiver, free_port, http_server, smtp_server, wait_until
 from tests.conftest import World, make_settings, world_over_http
-from tests.media import plaza, shared_media_dir
+from tests.media import plaza, scream_clip, shared_media_dir
 from tests.servers.live_server import LiveServer, live_server
 from vigil.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 
@@ -151,15 +150,6 @@ async def test_file_camera_streams_is_analysed_and_watched_live(server: LiveServ
     )
     assert disabled.status_code == 200
     assert (await client.get(health_url, headers=owner.headers)).json()["state"] == "disabled"
-
-
-def scream_clip(folder: Path) -> Path:
-    """Seconds 21-29 of the scenario (the scream is at 25-27 s), cut without re-encoding."""
-    clip = folder / "videos" / "scream.mp4"
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "21", "-i", str(plaza()), "-t", "8", "-c", "copy"]
-    subprocess.run([*command, str(clip)], check=True, timeout=60)
-    return clip
 
 
 async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_incident(

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from vigil.api.deps import AdminUser, CurrentUser, Session, VisibleIncident
-from vigil.api.pipelines import perception_config
+from vigil.api.pipelines import perception_config, zones_of
 from vigil.db import incidents as incident_repo
 from vigil.db import rules as rules_repo
+from vigil.db.tables import Camera
 from vigil.db.tables import RuleSet as SavedRules
 from vigil.detect import DetectError
 from vigil.domain import ArtifactKind
@@ -23,6 +24,7 @@ from vigil.fusion import RuleError, RuleSet, default_rules_text, load_rules
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.security.paths import resolve_inside
 from vigil.settings import Settings
+from vigil.tracking.zones import tracked_zones
 
 router = APIRouter(prefix="/rules", tags=["rules"])
 replay_router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -174,6 +176,8 @@ async def replay_incident(
     if not clips:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="INCIDENT_HAS_NO_CLIP")
     path = resolve_inside(settings.media_dir, clips[-1].path)
+    camera = await db.get(Camera, context.incident.camera_id)
+    zones = tracked_zones(zones_of(camera.zones)) if camera is not None else ()
     lock: asyncio.Lock = request.app.state.replay_lock
     if lock.locked():
         raise HTTPException(status.HTTP_409_CONFLICT, detail="REPLAY_BUSY")
@@ -186,6 +190,8 @@ async def replay_incident(
                 rules,
                 fps=body.fps,
                 start=context.incident.started_at,
+                tz=settings.tzinfo(),
+                zones=zones,
             )
         except DetectError as error:
             raise HTTPException(
