@@ -127,6 +127,43 @@ async def test_rooms_follow_shares_and_new_cameras(server: LiveServer, live_worl
         await listener.client.disconnect()
 
 
+async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_caused_it(
+    server: LiveServer, live_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding a camera recomputes every connection's rooms; a connection that ends while its cameras are
+    read from the database (someone closes a tab at that moment) must not turn the request into a 500,
+    and the other connections still get their new rooms."""
+    world = live_world
+    listeners = await listen(server, world, "owner", "stranger")
+    hub = server.app.state.hub
+    owner_sid = listeners["owner"].client.get_sid()
+    server_sids = {sid for sid, _ in hub.sio.manager.get_participants("/", None)}
+    assert len(server_sids) == 2
+    read_rooms = hub._visible_ids
+    closed: list[str] = []
+
+    async def closing_tab(session: Any, user: User) -> set[int]:
+        visible: set[int] = await read_rooms(session, user)
+        if user.id == world["owner"].id and not closed:
+            await listeners["owner"].client.disconnect()
+            await asyncio.sleep(0.3)  # the server has seen the tab go
+            closed.append(owner_sid or "")
+        return visible
+
+    monkeypatch.setattr(hub, "_visible_ids", closing_tab)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(
+            "/api/v1/cameras",
+            json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.3/s"},
+            headers=world["stranger"].headers,
+        )
+    assert response.status_code == 201, response.text
+    assert closed, "the owner's tab was not closed during the resync"
+    await emit_and_settle(server, response.json()["id"], 7)
+    assert listeners["stranger"].ids() == [7]
+    await listeners["stranger"].client.disconnect()
+
+
 async def test_connection_ends_when_its_token_expires(server: LiveServer, live_world: World) -> None:
     async with server.app.state.session_factory() as db:
         user = await db.get(User, live_world["viewer"].id)

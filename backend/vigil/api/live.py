@@ -126,6 +126,17 @@ class LiveHub:
     def _connected_sids(self) -> list[str]:
         return [sid for sid, _ in self.sio.manager.get_participants("/", None)]
 
+    async def _resync(self, sid: str, user: User | None) -> None:
+        """One connection's rooms again, or its end when its user is gone or inactive. A connection that
+        closed meanwhile (a tab closed while the database answered) has nothing left to do."""
+        try:
+            if user is None or not user.is_active:
+                await self.sio.disconnect(sid)
+            else:
+                await self._sync_rooms(sid, user)
+        except (ValueError, KeyError):  # python-socketio: "sid is not connected to requested namespace"
+            log.debug("connection %s closed during a room resync", sid)
+
     async def resync_all(self) -> None:
         """Recompute every connection's rooms (after a camera is created or deleted, a role changes)."""
         sids = self._connected_sids()
@@ -135,22 +146,15 @@ class LiveHub:
             for sid in sids:
                 try:
                     user_id = uuid.UUID((await self.sio.get_session(sid))["user_id"])
-                except KeyError:
+                except (KeyError, ValueError):  # no session yet, or already disconnected
                     continue
-                user = await session.get(User, user_id)
-                if user is None or not user.is_active:
-                    await self.sio.disconnect(sid)
-                    continue
-                await self._sync_rooms(sid, user)
+                await self._resync(sid, await session.get(User, user_id))
 
     async def resync_user(self, user_id: uuid.UUID) -> None:
         async with self._session_factory()() as session:
             user = await session.get(User, user_id)
         for sid, _ in list(self.sio.manager.get_participants("/", user_room(user_id))):
-            if user is None or not user.is_active:
-                await self.sio.disconnect(sid)
-            else:
-                await self._sync_rooms(sid, user)
+            await self._resync(sid, user)
 
     async def emit_incident(self, camera_id: int, event: str, payload: dict[str, Any]) -> None:
         """`event` is opened, updated or closed; only users who may see the camera receive it."""
