@@ -13,6 +13,7 @@ import { useEffect, useRef } from "react";
 import { endSession, tokens, useToken } from "./auth/session";
 import type { LogoutReason } from "./auth/token";
 import { useMe } from "./auth/useMe";
+import { parseHistorySearch } from "./history/search";
 import { parseFilters } from "./incidents/filters";
 import { useLiveIncidents } from "./incidents/useLiveIncidents";
 import { SocketProvider } from "./live/socket";
@@ -28,6 +29,7 @@ import { RegisterPage } from "./pages/RegisterPage";
 import { RulesPage } from "./pages/RulesPage";
 import { UsersPage } from "./pages/UsersPage";
 import { WallPage } from "./pages/WallPage";
+import { parsePublishSearch } from "./publish/search";
 import { NotificationProvider } from "./ui/notifications";
 
 export const queryClient = new QueryClient({
@@ -85,6 +87,14 @@ function AppLayout() {
   const leaving = useRef(false);
   const me = useMe();
   const isAdmin = me.data?.role === "admin";
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  useEffect(() => {
+    // On a phone the menu scrolls sideways: keep the current page's link in view.
+    if (pathname)
+      document
+        .querySelector('.top nav a[data-status="active"]')
+        ?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [pathname]);
   useEffect(() => {
     // The token expired or was removed while a page was open: back to login, once, saying why.
     if (token !== null) {
@@ -173,10 +183,20 @@ const cameraRoute = createRoute({
   component: CameraPage,
 });
 
-const historyRoute = createRoute({ getParentRoute: () => appRoute, path: "history", component: HistoryPage });
+const historyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "history",
+  validateSearch: parseHistorySearch,
+  component: HistoryPage,
+});
 const rulesRoute = createRoute({ getParentRoute: () => appRoute, path: "rules", component: RulesPage });
 const alertsRoute = createRoute({ getParentRoute: () => appRoute, path: "alerts", component: AlertsPage });
-const publishRoute = createRoute({ getParentRoute: () => appRoute, path: "publish", component: PublishPage });
+const publishRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "publish",
+  validateSearch: parsePublishSearch,
+  component: PublishPage,
+});
 const usersRoute = createRoute({ getParentRoute: () => appRoute, path: "users", component: UsersPage });
 
 const routeTree = rootRoute.addChildren([

@@ -143,6 +143,7 @@ ROWS = [
     ),
     Row("POST", "/api/v1/auth/register", everyone(201), json="register"),
     Row("GET", "/api/v1/users", admin_only(200)),
+    Row("POST", "/api/v1/users", admin_only(201), json="register"),  # a fresh email per actor
     Row("GET", "/api/v1/users/me", signed_in(200)),
     Row("PATCH", "/api/v1/users/me", signed_in(200), json={}),
     Row("GET", "/api/v1/users/{id}", admin_only(200), target=stranger_user),
@@ -165,6 +166,12 @@ ROWS = [
     ),
     Row("DELETE", "/api/v1/cameras/{camera_id}", by_camera_access(403, 403, 204), target=fresh_shared_camera),
     Row("GET", "/api/v1/cameras/{camera_id}/health", by_camera_access(200, 200, 200), target=main_camera),
+    Row(
+        "POST",
+        "/api/v1/cameras/probe",
+        {**signed_in(422), "viewer": 403, "operator": 403},  # 422: a WebRTC camera is not probed
+        json={"kind": "webrtc", "url": ""},
+    ),
     Row("GET", "/api/v1/cameras/{camera_id}/shares", by_camera_access(403, 403, 200), target=main_camera),
     Row(
         "POST",
@@ -180,6 +187,7 @@ ROWS = [
         target=fresh_shared_camera,
     ),
     Row("GET", "/api/v1/incidents", signed_in(200)),
+    Row("GET", "/api/v1/incidents/stats", signed_in(200)),
     Row("GET", "/api/v1/incidents/{incident_id}", by_camera_access(200, 200, 200), target=main_incident),
     Row(
         "PATCH",

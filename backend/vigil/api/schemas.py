@@ -57,6 +57,16 @@ class UserCreate(fu_schemas.BaseUserCreate):
     """Registration takes an email and a password; the role is not the registrant's to choose."""
 
 
+class UserAdminCreate(BaseModel):
+    """An account an administrator adds (how accounts are made when `VIGIL_OPEN_REGISTRATION=false`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    password: str = Field(description="The rules of registration apply (length, not guessable).")
+    role: Role = Role.VIEWER
+
+
 class UserUpdate(fu_schemas.BaseUserUpdate):
     role: Role | None = Field(None, description="Admins only; `admin` also sets `is_superuser`.")
 
@@ -87,7 +97,8 @@ class ZoneSpec(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     kind: ZoneKind = Field(
-        description="`restricted`: nobody should be there; `loiter`: nobody should linger."
+        description="`restricted`: nobody should be there; `loiter`: nobody should linger; `privacy`: a "
+        "privacy mask, blacked out in snapshots, clips and the live view; no zone for tracking and fusion."
     )
     points: list[tuple[Coordinate, Coordinate]] = Field(
         min_length=3, max_length=64, description="[[x, y], ...], at least 3 corners, each 0..1."
@@ -122,7 +133,9 @@ class CameraBase(BaseModel):
     file_realtime: bool = Field(
         True, description="File cameras: play at recorded speed, not as fast as possible."
     )
-    zones: Zones = Field(default_factory=list, description="Restricted and loitering zones of the view.")
+    zones: Zones = Field(
+        default_factory=list, description="Restricted and loitering zones of the view, and privacy masks."
+    )
     privacy: bool = Field(False, description=PRIVACY_DESCRIPTION)
 
 
@@ -150,6 +163,44 @@ class CameraPublic(CameraBase):
     access: CameraAccess = Field(description="What the current user may do with this camera.")
     created_at: datetime
     updated_at: datetime
+
+
+class CameraProbe(BaseModel):
+    """A source to test before it is saved (or changed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SourceKind
+    url: SourceUrl = ""
+    camera_id: int | None = Field(
+        None,
+        description="The camera being edited (you must manage it): a masked URL then keeps its stored "
+        "password, and its privacy masks are blacked out in the still.",
+    )
+
+
+class ProbeVideo(BaseModel):
+    codec: str
+    width: int
+    height: int
+    fps: float | None = Field(description="Frames per second the stream declares; null when it does not say.")
+
+
+class ProbeAudio(BaseModel):
+    codec: str
+    sample_rate: int
+    channels: int
+
+
+class ProbeResult(BaseModel):
+    reachable: bool = Field(description="A video frame was decoded.")
+    error: str | None = Field(
+        description="What went wrong, in words naming what to check; null when reachable."
+    )
+    elapsed_ms: int
+    video: ProbeVideo | None
+    audio: ProbeAudio | None
+    snapshot_jpeg: str | None = Field(description="The first frame, base64 JPEG at most 640 px wide.")
 
 
 class ShareCreate(BaseModel):
@@ -324,3 +375,53 @@ class AlertDeliveryPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     delivered_at: datetime | None
+
+
+# --- incident statistics -----------------------------------------------------------------------------
+
+
+class IncidentStatsBucket(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    start: datetime = Field(description="Local start of the bucket, with the time zone's offset.")
+    end: datetime = Field(description="Start of the next bucket (a local day lasts 23 to 25 hours).")
+    counts: dict[str, int] = Field(description="Incidents that started in it, for every label of `labels`.")
+
+
+class CameraIncidentCount(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    camera_id: int
+    name: str
+    count: int
+
+
+class LabelIncidentCount(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    label: str
+    count: int
+
+
+class HourOfDayCounts(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    label: str
+    counts: list[int] = Field(description="24 counts, per local hour from 0 to 23.")
+
+
+class IncidentStats(BaseModel):
+    """Incident counts of the cameras you may see, over a range in one time zone."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    since: datetime
+    until: datetime
+    bucket: Literal["hour", "day"]
+    tz: str
+    total: int
+    labels: list[str] = Field(description="Every label counted, most frequent first.")
+    buckets: list[IncidentStatsBucket] = Field(description="Every bucket of the range, empty ones too.")
+    by_camera: list[CameraIncidentCount] = Field(description="Cameras with incidents, most first.")
+    by_label: list[LabelIncidentCount]
+    hour_of_day: list[HourOfDayCounts] = Field(description="Per label, by local hour of day.")

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
+import type { AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -155,6 +155,23 @@ export const camerasCreate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * Probe
+ *
+ * Test a source before saving it: open it as the camera would (RTSP over TCP, the same timeouts),
+ * decode the first video frame, and answer what came back, or why not in words, within about 8 s.
+ * `reachable: false` is a 200: the test ran. At most two tests run at once per server.
+ */
+export const camerasProbe = <ThrowOnError extends boolean = false>(options: Options<CamerasProbeData, ThrowOnError>) => (options.client ?? client).post<CamerasProbeResponses, CamerasProbeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cameras/probe',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Delete
  *
  * Remove a camera with its incidents and artifacts (owner or admin).
@@ -272,6 +289,19 @@ export const incidentsList = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
+ * Stats
+ *
+ * Counts of the incidents of the cameras you may see that started in [since, until): per bucket and
+ * label (every bucket present, aligned to `tz`'s midnights or hours), per camera, per label and per
+ * local hour of day. At most 2000 buckets.
+ */
+export const incidentsStats = <ThrowOnError extends boolean = false>(options?: Options<IncidentsStatsData, ThrowOnError>) => (options?.client ?? client).get<IncidentsStatsResponses, IncidentsStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/incidents/stats',
+    ...options
+});
+
+/**
  * Get
  */
 export const incidentsGet = <ThrowOnError extends boolean = false>(options: Options<IncidentsGetData, ThrowOnError>) => (options.client ?? client).get<IncidentsGetResponses, IncidentsGetErrors, ThrowOnError>({
@@ -372,6 +402,21 @@ export const usersList = <ThrowOnError extends boolean = false>(options?: Option
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users',
     ...options
+});
+
+/**
+ * Create
+ *
+ * Add an account with a role (administrators only), also while open registration is off.
+ */
+export const usersCreate = <ThrowOnError extends boolean = false>(options: Options<UsersCreateData, ThrowOnError>) => (options.client ?? client).post<UsersCreateResponses, UsersCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -437,7 +437,7 @@ export type CameraCreate = {
     /**
      * Zones
      *
-     * Restricted and loitering zones of the view.
+     * Restricted and loitering zones of the view, and privacy masks.
      */
     zones?: Array<ZoneSpec>;
 };
@@ -480,6 +480,43 @@ export type CameraHealth = {
      * `ended`: a file camera that plays once has finished.
      */
     state: 'disabled' | 'pending' | 'connecting' | 'streaming' | 'reconnecting' | 'offline' | 'error' | 'ended';
+};
+
+/**
+ * CameraIncidentCount
+ */
+export type CameraIncidentCount = {
+    /**
+     * Camera Id
+     */
+    camera_id: number;
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
+ * CameraProbe
+ *
+ * A source to test before it is saved (or changed).
+ */
+export type CameraProbe = {
+    /**
+     * Camera Id
+     *
+     * The camera being edited (you must manage it): a masked URL then keeps its stored password, and its privacy masks are blacked out in the still.
+     */
+    camera_id?: number | null;
+    kind: SourceKind;
+    /**
+     * Url
+     */
+    url?: string;
 };
 
 /**
@@ -548,7 +585,7 @@ export type CameraPublic = {
     /**
      * Zones
      *
-     * Restricted and loitering zones of the view.
+     * Restricted and loitering zones of the view, and privacy masks.
      */
     zones?: Array<ZoneSpec>;
 };
@@ -642,6 +679,22 @@ export type Health = {
      * Version
      */
     version: string;
+};
+
+/**
+ * HourOfDayCounts
+ */
+export type HourOfDayCounts = {
+    /**
+     * Counts
+     *
+     * 24 counts, per local hour from 0 to 23.
+     */
+    counts: Array<number>;
+    /**
+     * Label
+     */
+    label: string;
 };
 
 /**
@@ -763,6 +816,88 @@ export type IncidentPublic = {
 };
 
 /**
+ * IncidentStats
+ *
+ * Incident counts of the cameras you may see, over a range in one time zone.
+ */
+export type IncidentStats = {
+    /**
+     * Bucket
+     */
+    bucket: 'hour' | 'day';
+    /**
+     * Buckets
+     *
+     * Every bucket of the range, empty ones too.
+     */
+    buckets: Array<IncidentStatsBucket>;
+    /**
+     * By Camera
+     *
+     * Cameras with incidents, most first.
+     */
+    by_camera: Array<CameraIncidentCount>;
+    /**
+     * By Label
+     */
+    by_label: Array<LabelIncidentCount>;
+    /**
+     * Hour Of Day
+     *
+     * Per label, by local hour of day.
+     */
+    hour_of_day: Array<HourOfDayCounts>;
+    /**
+     * Labels
+     *
+     * Every label counted, most frequent first.
+     */
+    labels: Array<string>;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Tz
+     */
+    tz: string;
+    /**
+     * Until
+     */
+    until: string;
+};
+
+/**
+ * IncidentStatsBucket
+ */
+export type IncidentStatsBucket = {
+    /**
+     * Counts
+     *
+     * Incidents that started in it, for every label of `labels`.
+     */
+    counts: {
+        [key: string]: number;
+    };
+    /**
+     * End
+     *
+     * Start of the next bucket (a local day lasts 23 to 25 hours).
+     */
+    end: string;
+    /**
+     * Start
+     *
+     * Local start of the bucket, with the time zone's offset.
+     */
+    start: string;
+};
+
+/**
  * IncidentStatus
  */
 export type IncidentStatus = 'new' | 'acknowledged' | 'resolved';
@@ -778,6 +913,20 @@ export type IncidentUpdate = {
      */
     keep?: boolean | null;
     status?: IncidentStatus | null;
+};
+
+/**
+ * LabelIncidentCount
+ */
+export type LabelIncidentCount = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Label
+     */
+    label: string;
 };
 
 /**
@@ -874,6 +1023,78 @@ export type PageUserRead = {
      * Items matching the query, ignoring limit and offset.
      */
     total: number;
+};
+
+/**
+ * ProbeAudio
+ */
+export type ProbeAudio = {
+    /**
+     * Channels
+     */
+    channels: number;
+    /**
+     * Codec
+     */
+    codec: string;
+    /**
+     * Sample Rate
+     */
+    sample_rate: number;
+};
+
+/**
+ * ProbeResult
+ */
+export type ProbeResult = {
+    audio: ProbeAudio | null;
+    /**
+     * Elapsed Ms
+     */
+    elapsed_ms: number;
+    /**
+     * Error
+     *
+     * What went wrong, in words naming what to check; null when reachable.
+     */
+    error: string | null;
+    /**
+     * Reachable
+     *
+     * A video frame was decoded.
+     */
+    reachable: boolean;
+    /**
+     * Snapshot Jpeg
+     *
+     * The first frame, base64 JPEG at most 640 px wide.
+     */
+    snapshot_jpeg: string | null;
+    video: ProbeVideo | null;
+};
+
+/**
+ * ProbeVideo
+ */
+export type ProbeVideo = {
+    /**
+     * Codec
+     */
+    codec: string;
+    /**
+     * Fps
+     *
+     * Frames per second the stream declares; null when it does not say.
+     */
+    fps: number | null;
+    /**
+     * Height
+     */
+    height: number;
+    /**
+     * Width
+     */
+    width: number;
 };
 
 /**
@@ -1132,6 +1353,25 @@ export type SourceKind = 'rtsp' | 'file' | 'usb' | 'webrtc';
 export type UpdateKind = 'opened' | 'updated' | 'closed';
 
 /**
+ * UserAdminCreate
+ *
+ * An account an administrator adds (how accounts are made when `VIGIL_OPEN_REGISTRATION=false`).
+ */
+export type UserAdminCreate = {
+    /**
+     * Email
+     */
+    email: string;
+    /**
+     * Password
+     *
+     * The rules of registration apply (length, not guessable).
+     */
+    password: string;
+    role?: Role;
+};
+
+/**
  * UserCreate
  *
  * Registration takes an email and a password; the role is not the registrant's to choose.
@@ -1253,7 +1493,7 @@ export type ValidationError = {
  *
  * What a zone is for; fusion decides how serious presence in it is.
  */
-export type ZoneKind = 'restricted' | 'loiter';
+export type ZoneKind = 'restricted' | 'loiter' | 'privacy';
 
 /**
  * ZoneSpec
@@ -1263,7 +1503,7 @@ export type ZoneKind = 'restricted' | 'loiter';
  */
 export type ZoneSpec = {
     /**
-     * `restricted`: nobody should be there; `loiter`: nobody should linger.
+     * `restricted`: nobody should be there; `loiter`: nobody should linger; `privacy`: a privacy mask, blacked out in snapshots, clips and the live view; no zone for tracking and fusion.
      */
     kind: ZoneKind;
     /**
@@ -1631,6 +1871,35 @@ export type CamerasCreateResponses = {
 
 export type CamerasCreateResponse = CamerasCreateResponses[keyof CamerasCreateResponses];
 
+export type CamerasProbeData = {
+    body: CameraProbe;
+    path?: never;
+    query?: never;
+    url: '/api/v1/cameras/probe';
+};
+
+export type CamerasProbeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * `PROBE_BUSY`: two probes are running
+     */
+    429: unknown;
+};
+
+export type CamerasProbeError = CamerasProbeErrors[keyof CamerasProbeErrors];
+
+export type CamerasProbeResponses = {
+    /**
+     * Successful Response
+     */
+    200: ProbeResult;
+};
+
+export type CamerasProbeResponse = CamerasProbeResponses[keyof CamerasProbeResponses];
+
 export type CamerasDeleteData = {
     body?: never;
     path: {
@@ -1957,6 +2226,68 @@ export type IncidentsListResponses = {
 
 export type IncidentsListResponse = IncidentsListResponses[keyof IncidentsListResponses];
 
+export type IncidentsStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Since
+         *
+         * Started at or after (ISO 8601 with offset); default: 7 days before `until`.
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Started before (ISO 8601 with offset); default: now.
+         */
+        until?: string | null;
+        /**
+         * Bucket
+         *
+         * `hour` or `day`, on the wall clock of `tz`.
+         */
+        bucket?: 'hour' | 'day';
+        /**
+         * Tz
+         *
+         * IANA time zone of buckets and hours of day.
+         */
+        tz?: string;
+        /**
+         * Camera Id
+         */
+        camera_id?: number | null;
+        /**
+         * Label
+         */
+        label?: string | null;
+        /**
+         * Min Confidence
+         */
+        min_confidence?: number | null;
+    };
+    url: '/api/v1/incidents/stats';
+};
+
+export type IncidentsStatsErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type IncidentsStatsError = IncidentsStatsErrors[keyof IncidentsStatsErrors];
+
+export type IncidentsStatsResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentStats;
+};
+
+export type IncidentsStatsResponse = IncidentsStatsResponses[keyof IncidentsStatsResponses];
+
 export type IncidentsGetData = {
     body?: never;
     path: {
@@ -2182,6 +2513,35 @@ export type UsersListResponses = {
 };
 
 export type UsersListResponse = UsersListResponses[keyof UsersListResponses];
+
+export type UsersCreateData = {
+    body: UserAdminCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/users';
+};
+
+export type UsersCreateErrors = {
+    /**
+     * REGISTER_USER_ALREADY_EXISTS (whatever the email's case), or `{"code": "REGISTER_INVALID_PASSWORD", "reason": ...}` under the rules of registration.
+     */
+    400: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UsersCreateError = UsersCreateErrors[keyof UsersCreateErrors];
+
+export type UsersCreateResponses = {
+    /**
+     * Successful Response
+     */
+    201: UserRead;
+};
+
+export type UsersCreateResponse = UsersCreateResponses[keyof UsersCreateResponses];
 
 export type UsersUsersCurrentUserData = {
     body?: never;

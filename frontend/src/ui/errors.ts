@@ -11,6 +11,17 @@ const MESSAGES: Record<string, string> = {
   USER_NOT_FOUND: "No account has this email.",
   SHARE_WITH_OWNER: "This is the camera's owner: they see it already.",
   SHARE_NOT_FOUND: "This camera is not shared with that user.",
+  RULES_INVALID: "The rules have problems and were not used.",
+  REPLAY_BUSY: "Another replay is running on the server. Try again when it has finished.",
+  PROBE_BUSY: "Two connection tests are running on the server already. Try again in a few seconds.",
+  INCIDENT_HAS_NO_CLIP: "This incident has no stored clip to replay.",
+  CLIP_UNREADABLE: "The incident's clip could not be read.",
+  ALERT_ROUTE_NOT_FOUND: "This alert route does not exist or you may not see it.",
+  ROLE_CANNOT_ADD_ALERT_ROUTES: "Viewers cannot add alert routes.",
+  LAST_ADMIN: "This is the last active administrator. Make another account an administrator first.",
+  CAMERA_NOT_WEBRTC: "This camera is not a phone (WebRTC) camera.",
+  CAMERA_DISABLED: "This camera is disabled.",
+  WEBRTC_NEGOTIATION_TIMEOUT: "The server took too long to answer. Try again.",
 };
 
 export function errorMessage(error: unknown): string {
