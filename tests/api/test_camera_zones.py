@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
+from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import CameraScenes
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.tracking.zones import Zone, ZoneKind
 
 CAMERAS = "/api/v1/cameras"
 DOOR = {"name": "door", "kind": "restricted", "points": [[0.1, 0.5], [0.4, 0.5], [0.4, 1.0], [0.1, 1.0]]}
+WINDOW = {"name": "neighbour's window", "kind": "privacy", "points": [[0.6, 0.0], [1.0, 0.0], [1.0, 0.3]]}
 BENCH = {"name": "bench", "kind": "loiter", "points": [[0.5, 0.5], [0.9, 0.5], [0.7, 0.9]], "loiter_s": 20}
 
 
@@ -77,7 +79,7 @@ async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World)
         ([{**DOOR, "points": [[0.1, 0.1], [1.2, 0.2], [0.3, 0.9]]}], ("zones", 0, "points", 1, 0), "1"),
         ([{**DOOR, "points": [[0.1, -0.1], [0.5, 0.2], [0.3, 0.9]]}], ("zones", 0, "points", 0, 1), "0"),
         ([{**DOOR, "points": [[0.1, 0.1, 0.1], [0.5, 0.2], [0.3, 0.9]]}], ("zones", 0, "points", 0), "2"),
-        ([{**DOOR, "kind": "forbidden"}], ("zones", 0, "kind"), "'restricted' or 'loiter'"),
+        ([{**DOOR, "kind": "forbidden"}], ("zones", 0, "kind"), "'restricted', 'loiter' or 'privacy'"),
         ([{**DOOR, "name": " "}], ("zones", 0, "name"), "at least 1"),
         ([DOOR, {**BENCH, "name": "door"}], ("zones",), "zone names must be unique: 'door'"),
         ([{**BENCH, "loiter_s": 0}], ("zones", 0, "loiter_s"), "greater than 0"),
@@ -109,3 +111,27 @@ async def test_zones_and_privacy_may_not_be_null_and_only_managers_change_them(w
     assert operator.status_code == 403
     shown = (await world.client.get(url, headers=world["viewer"].headers)).json()
     assert shown["privacy"] is False
+
+
+async def test_a_privacy_mask_is_no_zone_for_tracking_and_fusion_but_masks_media_and_live_view(
+    world: World,
+) -> None:
+    client, headers = world.client, world["owner"].headers
+    created = await client.post(CAMERAS, json=rtsp_camera(zones=[DOOR, WINDOW]), headers=headers)
+    assert created.status_code == 201, created.text
+    camera = created.json()
+    assert [z["kind"] for z in camera["zones"]] == ["restricted", "privacy"]
+    scenes, recorder = scenes_and_media(world)
+    feed: LiveFeed = world.app.state.livefeed
+    window = ((0.6, 0.0), (1.0, 0.0), (1.0, 0.3))
+    assert [z.name for z in scenes.zones(camera["id"])] == ["door"]  # tracking does not see the mask
+    assert [z.name for z in recorder.engine._zones[camera["id"]]] == ["door"]  # nor fusion
+    assert recorder.media is not None
+    assert recorder.media.masks(camera["id"]) == (window,)  # face privacy stays off; masks apply anyway
+    assert not recorder.media.is_private(camera["id"])
+    assert feed.masks(camera["id"]) == (window,)
+
+    cleared = await client.patch(f"{CAMERAS}/{camera['id']}", json={"zones": [DOOR]}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert recorder.media.masks(camera["id"]) == ()
+    assert feed.masks(camera["id"]) == ()

@@ -169,7 +169,13 @@ async def test_the_clip_of_a_privacy_camera_gets_the_faces_seen_around_each_fram
     written: list[FaceTimeline | None] = []
 
     def fake_write_clip(
-        _packets: object, _info: object, _start: float, _end: float, target: Path, faces: FaceTimeline | None
+        _packets: object,
+        _info: object,
+        _start: float,
+        _end: float,
+        target: Path,
+        faces: FaceTimeline | None,
+        _masks: object = (),
     ) -> WrittenClip:
         written.append(faces)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,12 +4,17 @@ Why JPEG over socket.io rather than WebRTC out: it reuses the authenticated sock
 holds (no second signalling path, no per-viewer encoder state), works through any proxy that passes
 websockets, and at ≤ 8 fps of ≤ 960 px JPEG (~30-80 kB) stays well inside a LAN's and a phone's budget.
 Latency is one encode (~5 ms here) plus the network.
+
+A camera's privacy masks are blacked out in each frame before it is encoded, and what the models saw with
+its box centred inside a mask leaves the overlay: nothing of a masked area reaches a viewer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -18,6 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Box, Frame, Observation, SoundEvent
+from vigil.media.privacy import Polygon, mask_polygons
+from vigil.tracking.zones import point_in_polygon
 
 LIVE_FPS = 8.0
 MAX_WIDTH = 960
@@ -56,6 +63,10 @@ class JpegEncoder:
         frame.pts = self._pts
         self._pts += 1
         return b"".join(bytes(packet) for packet in self._context.encode(frame))
+
+
+def _encode_masked(encoder: JpegEncoder, image: NDArray[np.uint8], masks: Sequence[Polygon]) -> bytes:
+    return encoder.encode(mask_polygons(image, masks))
 
 
 SOUND_SHOWN_S = 4.0  # a sound event stays on the live view this long after it ends
@@ -117,6 +128,24 @@ def overlay_of(observation: Observation | None, sounds: tuple[SoundEvent, ...] =
     }
 
 
+def _visible(box: Box, masks: Sequence[Polygon]) -> bool:
+    centre = ((box.x1 + box.x2) / 2.0, (box.y1 + box.y2) / 2.0)
+    return not any(point_in_polygon(centre, mask) for mask in masks)
+
+
+def unmasked(observation: Observation, masks: Sequence[Polygon]) -> Observation:
+    """The observation without what lies inside a privacy mask (by the centre of its box)."""
+    if not masks:
+        return observation
+    return dataclasses.replace(
+        observation,
+        detections=tuple(d for d in observation.detections if _visible(d.box, masks)),
+        poses=tuple(p for p in observation.poses if _visible(p.box, masks)),
+        faces=tuple(f for f in observation.faces if _visible(f.box, masks)),
+        actions=tuple(a for a in observation.actions if _visible(a.box, masks)),
+    )
+
+
 class LiveFeed:
     """Called with every converted frame; sends at most LIVE_FPS per camera, dropping while one encodes."""
 
@@ -127,7 +156,18 @@ class LiveFeed:
         self._due: dict[int, float] = {}  # when each camera's next frame may go
         self._observations: dict[int, Observation] = {}
         self._sounds: dict[int, tuple[SoundEvent, ...]] = {}
+        self._masks: dict[int, tuple[Polygon, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def set_masks(self, camera_id: int, masks: Sequence[Polygon]) -> None:
+        """Black out these polygons (normalised corners) in the camera's live frames from now on."""
+        if masks:
+            self._masks[camera_id] = tuple(masks)
+        else:
+            self._masks.pop(camera_id, None)
+
+    def masks(self, camera_id: int) -> tuple[Polygon, ...]:
+        return self._masks.get(camera_id, ())
 
     def _watched(self, camera_id: int) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", live_room(camera_id)))
@@ -163,7 +203,11 @@ class LiveFeed:
     async def _send(self, frame: Frame) -> None:
         try:
             encoder = self._encoders.setdefault(frame.camera_id, JpegEncoder())
-            jpeg = await asyncio.to_thread(encoder.encode, frame.image)
+            masks = self._masks.get(frame.camera_id, ())
+            jpeg = await asyncio.to_thread(_encode_masked, encoder, frame.image, masks)
+            observation = self._observations.get(frame.camera_id)
+            if observation is not None:
+                observation = unmasked(observation, masks)
             payload = {
                 "camera_id": frame.camera_id,
                 "t_s": frame.t_s,
@@ -171,7 +215,7 @@ class LiveFeed:
                 "width": frame.width,
                 "height": frame.height,
                 "jpeg": jpeg,
-                "overlay": overlay_of(self._observations.get(frame.camera_id), self._recent_sounds(frame)),
+                "overlay": overlay_of(observation, self._recent_sounds(frame)),
             }
             await self.sio.emit("frame", payload, room=live_room(frame.camera_id))
         finally:
@@ -179,5 +223,6 @@ class LiveFeed:
 
     def forget(self, camera_id: int) -> None:
         self._encoders.pop(camera_id, None)
+        self._masks.pop(camera_id, None)
         self._observations.pop(camera_id, None)
         self._sounds.pop(camera_id, None)

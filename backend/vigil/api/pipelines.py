@@ -19,7 +19,7 @@ from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
 from vigil.tracking.actions import CameraActions
-from vigil.tracking.zones import Zone, ZoneKind
+from vigil.tracking.zones import Zone, ZoneKind, privacy_masks, tracked_zones
 
 log = logging.getLogger(__name__)
 
@@ -106,16 +106,20 @@ class CameraScenes:
 
 
 async def apply_camera(app: FastAPI, camera: Camera) -> None:
-    """Hand a new or changed camera's zones to tracking and fusion and its privacy to the incident media,
-    then start, restart or stop its pipeline."""
+    """Hand a new or changed camera's zones to tracking and fusion, its privacy (face blur and privacy
+    masks) to the incident media and its masks to the live view, then start, restart or stop its pipeline."""
     assert camera.id is not None
-    zones = zones_of(camera.zones)
+    all_zones = zones_of(camera.zones)
+    zones, masks = tracked_zones(all_zones), privacy_masks(all_zones)
     scenes: CameraScenes = app.state.scenes
     scenes.set_zones(camera.id, zones)
     recorder: IncidentRecorder = app.state.incidents
     recorder.engine.set_zones(camera.id, zones)
     if recorder.media is not None:
         recorder.media.set_privacy(camera.id, camera.privacy)
+        recorder.media.set_masks(camera.id, masks)
+    feed: LiveFeed = app.state.livefeed
+    feed.set_masks(camera.id, masks)
     supervisor: PipelineSupervisor = app.state.pipelines
     await supervisor.apply(spec_of(camera))
 
@@ -131,6 +135,7 @@ async def forget_camera(app: FastAPI, camera_id: int) -> None:
     recorder.forget(camera_id)
     if recorder.media is not None:
         recorder.media.set_privacy(camera_id, False)
+        recorder.media.set_masks(camera_id, ())
     feed: LiveFeed = app.state.livefeed
     feed.forget(camera_id)
 

@@ -12,7 +12,8 @@ handed on (`on_update`'s future) so the incident's first alert can carry it.
 Privacy cameras (`set_privacy`): the snapshot has the faces of the observation drawn on it pixelated, and
 the clip is re-encoded with, on each frame, the faces of the analysed frames around it. For that the
 recent video observations of those cameras are kept (`observe`), `faces_kept_s` of them: longer than any
-clip the packet buffer can hold.
+clip the packet buffer can hold. A camera's privacy masks (`set_masks`) are blacked out in its snapshots
+and clips whatever its privacy switch.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import asyncio
 import dataclasses
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,8 @@ from vigil.domain import ArtifactKind, AudioChunk, EncodedPacket, Observation
 from vigil.fusion import IncidentUpdate, UpdateKind
 from vigil.media.audio import NoAudioError, write_wav
 from vigil.media.clips import ClipError, write_clip, write_clip_from_frames
-from vigil.media.privacy import FaceTimeline
-from vigil.media.snapshot import write_snapshot
+from vigil.media.privacy import FaceTimeline, Polygon
+from vigil.media.snapshot import JPEG_QUALITY, write_snapshot
 from vigil.media.storage import StoredFile, artifact_path, artifact_relpath, media_type
 from vigil.pipeline.camera import CameraPipeline
 from vigil.pipeline.ring import StoredFrame
@@ -69,6 +70,7 @@ class IncidentMedia:
         self.faces_kept_s = faces_kept_s
         self._tasks: set[asyncio.Task[None]] = set()
         self._faces: dict[int, deque[Observation]] = {}  # privacy camera → its recent video observations
+        self._masks: dict[int, tuple[Polygon, ...]] = {}  # camera → its privacy masks
         # called before each write: frees space when the disk is nearly full, before a write can fail
         self.make_room: Callable[[], Awaitable[object]] | None = None
 
@@ -78,6 +80,16 @@ class IncidentMedia:
             self._faces.setdefault(camera_id, deque())
         else:
             self._faces.pop(camera_id, None)
+
+    def set_masks(self, camera_id: int, masks: Sequence[Polygon]) -> None:
+        """Black out these polygons in this camera's stored snapshots and clips from now on."""
+        if masks:
+            self._masks[camera_id] = tuple(masks)
+        else:
+            self._masks.pop(camera_id, None)
+
+    def masks(self, camera_id: int) -> tuple[Polygon, ...]:
+        return self._masks.get(camera_id, ())
 
     def is_private(self, camera_id: int) -> bool:
         return camera_id in self._faces
@@ -168,6 +180,8 @@ class IncidentMedia:
             observations,
             target,
             blur_faces,
+            JPEG_QUALITY,
+            self.masks(update.camera_id),
         )
         if stored is not None:
             try:
@@ -184,9 +198,10 @@ class IncidentMedia:
         target = artifact_path(self.media_dir, update.camera_id, incident_id, ArtifactKind.CLIP)
         packets = pipeline.packets.snapshot()
         faces = self._face_timeline(update.camera_id)
+        masks = self.masks(update.camera_id)
         if packets:
             await self._store(
-                update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target, faces
+                update, incident_id, ArtifactKind.CLIP, _clip, packets, start, end, target, faces, masks
             )
         elif pipeline.frames is not None:  # a camera without encoded packets (WebRTC): encode its frames
             frames, chunks = pipeline.frames.ring.snapshot(), pipeline.audio.snapshot()
@@ -201,6 +216,7 @@ class IncidentMedia:
                 end,
                 target,
                 faces,
+                masks,
             )
         else:
             log.info(
@@ -252,9 +268,14 @@ def _wav(chunks: list[AudioChunk], start: float, end: float, target: Path) -> St
 
 
 def _clip(
-    packets: list[EncodedPacket], start: float, end: float, target: Path, faces: FaceTimeline | None
+    packets: list[EncodedPacket],
+    start: float,
+    end: float,
+    target: Path,
+    faces: FaceTimeline | None,
+    masks: Sequence[Polygon] = (),
 ) -> StoredFile:
-    written = write_clip(packets, None, start, end, target, faces)
+    written = write_clip(packets, None, start, end, target, faces, masks)
     return StoredFile(written.path, written.bytes, written.sha256)
 
 
@@ -265,7 +286,8 @@ def _clip_of_frames(
     end: float,
     target: Path,
     faces: FaceTimeline | None,
+    masks: Sequence[Polygon] = (),
 ) -> StoredFile:
     decoded = [stored.decode() for stored in frames if start <= stored.t_s <= end]
-    written = write_clip_from_frames(decoded, chunks, start, end, target, faces)
+    written = write_clip_from_frames(decoded, chunks, start, end, target, faces, masks)
     return StoredFile(written.path, written.bytes, written.sha256)

@@ -6,7 +6,8 @@ cut from a camera's pre-roll of encoded packets, from the last keyframe at or be
   so an H.264 camera with G.711 sound keeps its video untouched.
 - A stream whose parameters change within the clip (a camera reconnected with another resolution or new
   SPS/PPS) cannot share one MP4 track: that stream is re-encoded, each part by its own decoder.
-- With privacy on, the video is re-encoded with the faces of `FaceTimeline` pixelated in every frame.
+- With privacy on, the video is re-encoded with the faces of `FaceTimeline` pixelated in every frame; with
+  privacy masks, it is re-encoded with them blacked out in every frame.
 - Sources with no encoded packets (WebRTC) are written from decoded frames and audio chunks
   (`write_clip_from_frames`).
 
@@ -32,7 +33,7 @@ from PIL import Image
 
 from vigil.domain import AudioChunk, EncodedPacket, Frame, StreamInfo
 from vigil.media.audio import NoAudioError, cut_audio
-from vigil.media.privacy import FaceTimeline, blur_regions
+from vigil.media.privacy import FaceTimeline, Polygon, blur_regions, mask_polygons
 from vigil.media.storage import atomic_file, digest
 
 CONTAINER_OPTIONS = {"movflags": "+faststart"}
@@ -315,17 +316,19 @@ def _decoder(info: StreamInfo) -> av.VideoCodecContext | av.AudioCodecContext:
 
 class _Transcoder:
     """Decodes one stream's packets (a decoder per connection) and hands the frames to an encoder, placed
-    at their camera time; for video, `faces` are pixelated first."""
+    at their camera time; for video, `faces` are pixelated and `masks` blacked out first."""
 
     def __init__(
         self,
         encoder: _VideoEncoder | _AudioEncoder | _SizeProbe,
         origin_s: float,
         faces: FaceTimeline | None = None,
+        masks: Sequence[Polygon] = (),
     ) -> None:
         self.encoder = encoder
         self.origin_s = origin_s
         self.faces = faces
+        self.masks = tuple(masks)
         self._session: StreamInfo | None = None
         self._decoder: av.VideoCodecContext | av.AudioCodecContext | None = None
         self._clock_offset = 0.0  # camera time minus stream time, for this connection
@@ -361,10 +364,11 @@ class _Transcoder:
             )
             clip_s = camera_s - self.origin_s
             if isinstance(frame, av.VideoFrame) and isinstance(self.encoder, (_VideoEncoder, _SizeProbe)):
-                if self.faces is not None:
-                    boxes = self.faces.boxes_at(camera_s)
-                    image = blur_regions(np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8), boxes)
-                    self.encoder.push_image(image, clip_s)
+                if self.faces is not None or self.masks:
+                    image = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+                    if self.faces is not None:
+                        image = blur_regions(image, self.faces.boxes_at(camera_s))
+                    self.encoder.push_image(mask_polygons(image, self.masks), clip_s)
                 else:
                     self.encoder.push(frame, clip_s)
             elif isinstance(frame, av.AudioFrame) and isinstance(self.encoder, _AudioEncoder):
@@ -416,6 +420,7 @@ def _setup_tracks(
     copy_video: bool,
     copy_audio: bool,
     faces: FaceTimeline | None,
+    masks: Sequence[Polygon] = (),
 ) -> dict[str, _CopyTrack | _Transcoder]:
     video, audio = cut.of("video"), cut.of("audio")
     first_video = video[0].info
@@ -426,7 +431,7 @@ def _setup_tracks(
         else:
             width, height = _probe_size(video)
             encoder = _VideoEncoder(out, width, height, _rate(first_video))
-            tracks["video"] = _Transcoder(encoder, cut.origin_s, faces)
+            tracks["video"] = _Transcoder(encoder, cut.origin_s, faces, masks)
         if audio and audio[0].info is not None:
             info = audio[0].info
             if copy_audio:
@@ -446,12 +451,17 @@ def _setup_tracks(
 
 
 def _write_packets(
-    cut: Cut, target: Path, copy_video: bool, copy_audio: bool, faces: FaceTimeline | None
+    cut: Cut,
+    target: Path,
+    copy_video: bool,
+    copy_audio: bool,
+    faces: FaceTimeline | None,
+    masks: Sequence[Polygon] = (),
 ) -> WrittenClip:
     video = cut.of("video")
     with atomic_file(target) as temp:
         with _open_output(temp) as out:
-            tracks = _setup_tracks(out, cut, copy_video, copy_audio, faces)
+            tracks = _setup_tracks(out, cut, copy_video, copy_audio, faces, masks)
             for packet in cut.packets:
                 track_of = tracks.get(packet.stream)
                 if isinstance(track_of, _CopyTrack):
@@ -478,17 +488,19 @@ def write_clip(
     end_s: float,
     target: Path,
     faces: FaceTimeline | None = None,
+    masks: Sequence[Polygon] = (),
 ) -> WrittenClip:
     """Write the MP4 of `packets` (a pre-roll ring's, in arrival order) from the last keyframe at or before
     `start_s` to `end_s` to `target`, atomically. `stream_info` gives the parameters of packets that carry
-    none. With `faces` (privacy on) the video is re-encoded with those faces pixelated."""
+    none. With `faces` (privacy on) the video is re-encoded with those faces pixelated, with `masks`
+    (privacy masks) with those polygons blacked out."""
     cut = select_packets(packets, start_s, end_s, stream_info)
-    copy_video = faces is None and _copyable(cut.of("video"), "h264")
+    copy_video = faces is None and not masks and _copyable(cut.of("video"), "h264")
     copy_audio = _copyable(cut.of("audio"), "aac")
     try:
-        return _write_packets(cut, target, copy_video, copy_audio, faces)
+        return _write_packets(cut, target, copy_video, copy_audio, faces, masks)
     except _CopyRefusedError:
-        return _write_packets(cut, target, False, False, faces)
+        return _write_packets(cut, target, False, False, faces, masks)
 
 
 # --- sources without packets (WebRTC) -----------------------------------------------------------------
@@ -512,6 +524,7 @@ def write_clip_from_frames(
     end_s: float,
     target: Path,
     faces: FaceTimeline | None = None,
+    masks: Sequence[Polygon] = (),
 ) -> WrittenClip:
     """Encode decoded `frames` (a frame ring's) and audio `chunks` from `start_s` to `end_s` into an MP4."""
     chosen = sorted((f for f in frames if start_s <= f.t_s <= end_s), key=lambda f: f.t_s)
@@ -537,7 +550,7 @@ def write_clip_from_frames(
             for t_s, event in sorted(events, key=lambda e: (e[0], isinstance(e[1], int))):
                 if isinstance(event, Frame):
                     image = event.image if faces is None else blur_regions(event.image, faces.boxes_at(t_s))
-                    video.push_image(image, t_s - origin)
+                    video.push_image(mask_polygons(image, masks), t_s - origin)
                 elif sound is not None and snippet is not None:
                     piece = snippet.samples[event : event + AUDIO_CHUNK_SAMPLES]
                     sound.push_samples(piece, snippet.sample_rate, t_s - origin)

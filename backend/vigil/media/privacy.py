@@ -1,24 +1,36 @@
-"""Faces made unrecognisable in stored media, and which faces a video frame has between two analysed ones.
+"""Faces made unrecognisable in stored media, which faces a video frame has between two analysed ones, and
+privacy masks blacked out.
 
 The blur is a coarse pixelation: each face box (grown by a margin, so hair, ears and a moving head stay
 covered) becomes at most `BLOCKS` × `BLOCKS` flat blocks, each the mean colour of its pixels. 4 × 4 means
 of a whole face carry no identity a person (or a face recogniser) can use, unlike a Gaussian blur or a
 fine mosaic, which recognisers are known to see through; a flat fill would be safer still but hides that
 there was a face at all, which an operator needs to read the scene.
+
+A privacy mask (a camera zone of kind `privacy`: a neighbour's window, a keypad) is the opposite case:
+nothing of it may be seen, so it is filled flat black in every picture that leaves the server (stored
+snapshots, clips, the live view, the probe's still). Pixels whose area the polygon touches are covered,
+so the edge leaks nothing either.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from PIL import Image, ImageDraw
 
 from vigil.domain import Box, Observation
 
 BLOCKS = 4
 MARGIN = 0.25  # of the box's width/height, added on every side
+MASK_COLOUR = (0, 0, 0)
+
+Polygon = Sequence[tuple[float, float]]
+"""Corners in frame coordinates, 0..1 from the top-left corner."""
 
 
 def grow(box: Box, margin: float = MARGIN) -> Box:
@@ -92,3 +104,37 @@ class FaceTimeline:
         if after == len(self._times):
             return self._boxes[-1]
         return self._boxes[after - 1] + self._boxes[after]
+
+
+@functools.lru_cache(maxsize=64)
+def _mask_of(
+    width: int, height: int, polygons: tuple[tuple[tuple[float, float], ...], ...]
+) -> NDArray[np.bool_]:
+    """Which pixels of a `width` × `height` frame the polygons cover (outline included)."""
+    canvas = Image.new("L", (width, height), 0)
+    draw = ImageDraw.Draw(canvas)
+    for polygon in polygons:
+        corners = [(x * width, y * height) for x, y in polygon]
+        if len(corners) >= 3:
+            draw.polygon(corners, fill=255, outline=255, width=2)
+    covered = np.asarray(canvas, dtype=np.uint8) > 0
+    covered.setflags(write=False)
+    return covered
+
+
+def mask_area(width: int, height: int, polygons: Iterable[Polygon]) -> NDArray[np.bool_]:
+    """The pixels the privacy masks cover, as a read-only boolean H×W array (cached per size and masks)."""
+    key = tuple(tuple((float(x), float(y)) for x, y in polygon) for polygon in polygons)
+    return _mask_of(width, height, key)
+
+
+def mask_polygons(image: NDArray[np.uint8], polygons: Iterable[Polygon]) -> NDArray[np.uint8]:
+    """A copy of the RGB `image` with every polygon (normalised corners) filled black; `image` itself
+    when there is none."""
+    polygons = list(polygons)
+    if not polygons:
+        return image
+    height, width = image.shape[:2]
+    out = image.copy()
+    out[mask_area(width, height, polygons)] = MASK_COLOUR
+    return out

@@ -7,6 +7,10 @@ the box centre means a person standing in front of a zone drawn on the ground is
 
 `ZoneDwell` keeps, per track and zone, when the track entered and when it was last inside; a track that is
 outside (or unseen) for longer than `exit_grace_s` has left, and a later entry starts a new stay.
+
+A zone of kind `privacy` is not a zone for tracking and fusion but a privacy mask: the polygon is blacked
+out in every picture that leaves the server (`media.privacy.mask_polygons`). `tracked_zones` and
+`privacy_masks` split a camera's zones into the two.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class ZoneKind(StrEnum):
 
     RESTRICTED = "restricted"  # nobody should be here at all
     LOITER = "loiter"  # passing is fine, lingering is not
+    PRIVACY = "privacy"  # not a zone: a privacy mask, blacked out in every picture that leaves the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,16 @@ class ZoneStay:
     @property
     def dwell_s(self) -> float:
         return self.last_inside_s - self.entered_s
+
+
+def tracked_zones(zones: Iterable[Zone]) -> tuple[Zone, ...]:
+    """The zones tracking, actions and fusion use: every kind but privacy masks."""
+    return tuple(zone for zone in zones if zone.kind is not ZoneKind.PRIVACY)
+
+
+def privacy_masks(zones: Iterable[Zone]) -> tuple[tuple[Point, ...], ...]:
+    """The polygons of the privacy masks among `zones`."""
+    return tuple(zone.points for zone in zones if zone.kind is ZoneKind.PRIVACY)
 
 
 def foot_point(box: Box) -> Point:

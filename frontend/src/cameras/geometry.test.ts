@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "./fieldErrors";
-import { clickToNormPoint, closePolygon, moveCursor, polygonArea, polygonProblem } from "./geometry";
+import {
+  clampPoint,
+  clickToNormPoint,
+  closePolygon,
+  moveCorner,
+  moveCursor,
+  type NormPoint,
+  nearestCorner,
+  nudgeCorner,
+  polygonArea,
+  polygonProblem,
+  removeCorner,
+} from "./geometry";
 
 const rect = { left: 100, top: 50, width: 400, height: 200 };
 
@@ -83,5 +95,56 @@ describe("moveCursor", () => {
   });
   it("ignores other keys", () => {
     expect(moveCursor([0.5, 0.5], "a", false)).toBeNull();
+  });
+});
+
+describe("editing corners", () => {
+  const square: NormPoint[] = [
+    [0.2, 0.2],
+    [0.6, 0.2],
+    [0.6, 0.6],
+    [0.2, 0.6],
+  ];
+  it("finds the nearest corner within the radius, in pixels", () => {
+    expect(nearestCorner(square, [0.61, 0.19], 1000, 500, 20)).toBe(1);
+    expect(nearestCorner(square, [0.4, 0.4], 1000, 500, 20)).toBeNull();
+    // 0.03 of the width is 30 px: out of reach; 0.03 of a 500 px height is 15 px: in reach
+    expect(nearestCorner(square, [0.23, 0.2], 1000, 500, 20)).toBeNull();
+    expect(nearestCorner(square, [0.2, 0.23], 1000, 500, 20)).toBe(0);
+  });
+  it("takes the nearer of two corners in reach", () => {
+    const close: NormPoint[] = [
+      [0.5, 0.5],
+      [0.51, 0.5],
+      [0.5, 0.9],
+    ];
+    expect(nearestCorner(close, [0.508, 0.5], 1000, 1000, 20)).toBe(1);
+  });
+  it("moves a corner, kept in the frame", () => {
+    expect(moveCorner(square, 2, [1.3, 0.75])).toEqual([
+      [0.2, 0.2],
+      [0.6, 0.2],
+      [1, 0.75],
+      [0.2, 0.6],
+    ]);
+    expect(moveCorner(square, 9, [0.5, 0.5])).toEqual(square);
+    expect(clampPoint([-0.2, 0.123456])).toEqual([0, 0.1235]);
+  });
+  it("nudges a corner by arrow keys, Shift for bigger steps", () => {
+    expect(nudgeCorner(square, 0, "ArrowRight", false)?.[0]).toEqual([0.22, 0.2]);
+    expect(nudgeCorner(square, 3, "ArrowDown", true)?.[3]).toEqual([0.2, 0.7]);
+    expect(nudgeCorner([[0, 0.5], ...square.slice(1)], 0, "ArrowLeft", true)?.[0]).toEqual([0, 0.5]);
+    expect(nudgeCorner(square, 0, "a", false)).toBeNull();
+    expect(nudgeCorner(square, 7, "ArrowLeft", false)).toBeNull();
+  });
+  it("removes a corner but keeps at least three", () => {
+    const triangle = removeCorner(square, 1);
+    expect(triangle).toEqual([
+      [0.2, 0.2],
+      [0.6, 0.6],
+      [0.2, 0.6],
+    ]);
+    expect(removeCorner(triangle ?? [], 0)).toBeNull();
+    expect(removeCorner(square, 4)).toBeNull();
   });
 });

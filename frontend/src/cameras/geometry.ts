@@ -70,3 +70,57 @@ export function moveCursor(cursor: NormPoint, key: string, big: boolean): NormPo
   const round = (value: number) => Math.round(clamp01(value) * 10_000) / 10_000;
   return [round(cursor[0] + direction[0] * step), round(cursor[1] + direction[1] * step)];
 }
+
+/** A point kept inside the frame, rounded to 4 decimals as the other points are. */
+export function clampPoint([x, y]: NormPoint): NormPoint {
+  const round = (value: number) => Math.round(clamp01(value) * 10_000) / 10_000;
+  return [round(x), round(y)];
+}
+
+/**
+ * The corner of `points` nearest to `target` on a picture of `width` × `height` px, or null when none is
+ * within `radiusPx` (distances are measured in pixels, so a corner is as easy to grab in x as in y).
+ */
+export function nearestCorner(
+  points: readonly NormPoint[],
+  target: NormPoint,
+  width: number,
+  height: number,
+  radiusPx: number,
+): number | null {
+  let best: number | null = null;
+  let bestDistance = radiusPx;
+  points.forEach(([x, y], index) => {
+    const distance = Math.hypot((x - target[0]) * width, (y - target[1]) * height);
+    if (distance <= bestDistance) {
+      best = index;
+      bestDistance = distance;
+    }
+  });
+  return best;
+}
+
+/** The polygon with corner `index` moved to `to` (kept in the frame); the same points for a bad index. */
+export function moveCorner(points: readonly NormPoint[], index: number, to: NormPoint): NormPoint[] {
+  if (index < 0 || index >= points.length) return [...points];
+  return points.map((point, i) => (i === index ? clampPoint(to) : point));
+}
+
+/** The polygon with corner `index` moved by an arrow key (Shift: a bigger step); null: not an arrow. */
+export function nudgeCorner(
+  points: readonly NormPoint[],
+  index: number,
+  key: string,
+  big: boolean,
+): NormPoint[] | null {
+  const corner = points[index];
+  if (!corner) return null;
+  const moved = moveCursor(corner, key, big);
+  return moved ? moveCorner(points, index, moved) : null;
+}
+
+/** The polygon without corner `index`, or null when that would leave fewer than 3 corners. */
+export function removeCorner(points: readonly NormPoint[], index: number): NormPoint[] | null {
+  if (points.length <= MIN_ZONE_POINTS || index < 0 || index >= points.length) return null;
+  return points.filter((_, i) => i !== index);
+}

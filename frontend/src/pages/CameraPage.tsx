@@ -1,9 +1,10 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
+import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
-import { sourceKind } from "../cameras/sources";
+import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
 import { ZonesEditor } from "../cameras/ZonesEditor";
 import {
   type CameraPublic,
@@ -14,6 +15,7 @@ import {
   camerasUnshare,
   camerasUpdate,
   type ShareRole,
+  type SourceKind,
 } from "../client";
 import { errorMessage } from "../ui/errors";
 
@@ -62,11 +64,21 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const queryClient = useQueryClient();
   const id = useId();
   const [name, setName] = useState(camera.name);
+  const [kind, setKind] = useState<SourceKind>(camera.kind);
+  // The URL comes masked (rtsp://user:***@host/...); sent back unchanged, the server keeps the password.
+  const [url, setUrl] = useState(camera.url ?? "");
   const [fps, setFps] = useState(String(camera.analysis_fps ?? 5));
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
+  const source = sourceKind(kind);
+  const sentUrl = kind === "webrtc" ? "" : url;
+  const sourceChanged = kind !== camera.kind || sentUrl !== (camera.url ?? "");
+  const probe = useConnectionTest(setErrors);
+  const { reset: resetProbe } = probe;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: kind and url are what make the answer stale
+  useEffect(() => resetProbe(), [kind, url, resetProbe]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -74,7 +86,13 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
     setErrors({});
     const { error } = await camerasUpdate({
       path: { camera_id: camera.id },
-      body: { name, analysis_fps: Number(fps), enabled, privacy },
+      body: {
+        name,
+        analysis_fps: Number(fps),
+        enabled,
+        privacy,
+        ...(sourceChanged ? { kind, url: sentUrl } : {}),
+      },
     });
     setBusy(false);
     if (error !== undefined) {
@@ -105,6 +123,40 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           onChange={(e) => setName(e.target.value)}
         />
         {errorFor("name")}
+      </label>
+      <label>
+        Source
+        <select
+          value={kind}
+          aria-invalid={errors.kind ? true : undefined}
+          aria-describedby={errors.kind ? `${id}-kind` : undefined}
+          onChange={(e) => setKind(e.target.value as SourceKind)}
+        >
+          {SOURCE_KINDS.map((entry) => (
+            <option key={entry.kind} value={entry.kind}>
+              {entry.label}
+            </option>
+          ))}
+        </select>
+        {errorFor("kind")}
+      </label>
+      <label>
+        URL
+        <input
+          value={kind === "webrtc" ? "" : url}
+          disabled={kind === "webrtc"}
+          placeholder={source.placeholder}
+          aria-invalid={errors.url ? true : undefined}
+          aria-describedby={[`${id}-url-hint`, errors.url ? `${id}-url` : ""].filter(Boolean).join(" ")}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <span id={`${id}-url-hint`} className="hint">
+          {source.hint}
+          {kind === camera.kind &&
+            camera.url?.includes(":***@") &&
+            " The password shows as ***: leave it so to keep it."}
+        </span>
+        {errorFor("url")}
       </label>
       <label>
         Analysis fps
@@ -146,9 +198,18 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           {errors._}
         </p>
       )}
-      <button type="submit" disabled={busy}>
-        {busy ? "Saving…" : "Save settings"}
-      </button>
+      <div className="row">
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save settings"}
+        </button>
+        <TestConnectionButton
+          kind={kind}
+          state={probe.state}
+          reasonId={`${id}-test-reason`}
+          onTest={() => void probe.run({ kind, url: sentUrl, camera_id: camera.id })}
+        />
+      </div>
+      <ConnectionOutcome state={probe.state} />
     </form>
   );
 }

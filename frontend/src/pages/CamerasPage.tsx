@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
+import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
 import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
 import { camerasCreate, type SourceKind } from "../client";
@@ -52,6 +53,11 @@ function AddCameraForm() {
   const [busy, setBusy] = useState(false);
   const source = sourceKind(kind);
   const formRef = useRef<HTMLFormElement>(null);
+  const probe = useConnectionTest(setErrors);
+  const { reset: resetProbe } = probe;
+  // A test answers for the source it tried: another source makes it stale.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: kind and url are what make the answer stale
+  useEffect(() => resetProbe(), [kind, url, resetProbe]);
   useEffect(() => {
     // After a refusal the keyboard lands on the first field the server named.
     if (Object.keys(errors).length === 0) return;
@@ -167,9 +173,18 @@ function AddCameraForm() {
           Camera {added} added.
         </p>
       )}
-      <button type="submit" disabled={busy}>
-        {busy ? "Adding…" : "Add camera"}
-      </button>
+      <div className="row">
+        <button type="submit" disabled={busy}>
+          {busy ? "Adding…" : "Add camera"}
+        </button>
+        <TestConnectionButton
+          kind={kind}
+          state={probe.state}
+          reasonId={`${id}-test-reason`}
+          onTest={() => void probe.run({ kind, url: kind === "webrtc" ? "" : url })}
+        />
+      </div>
+      <ConnectionOutcome state={probe.state} />
     </form>
   );
 }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import functools
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from vigil.api.deps import (
     AppSettings,
@@ -17,24 +20,34 @@ from vigil.api.deps import (
     ManagedCamera,
     Session,
     VisibleCamera,
+    camera_creator,
+    managed_camera,
     not_found,
+    visible_camera,
 )
-from vigil.api.pipelines import apply_camera, forget_camera
+from vigil.api.pipelines import apply_camera, forget_camera, zones_of
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
+    CameraProbe,
     CameraPublic,
     CameraUpdate,
     Page,
+    ProbeAudio,
+    ProbeResult,
+    ProbeVideo,
     ShareCreate,
     SharePublic,
 )
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Camera
 from vigil.domain import CameraAccess, SourceKind
+from vigil.ingest.probe import ProbeBusyError, Prober
 from vigil.ingest.validation import source_url_problem
+from vigil.media.privacy import mask_polygons
 from vigil.security.urls import mask_url, unmask_url
 from vigil.settings import Settings
+from vigil.tracking.zones import privacy_masks
 
 router = APIRouter(prefix="/cameras", tags=["cameras"])
 
@@ -81,6 +94,71 @@ async def create_camera(
     await apply_camera(request.app, camera)
     await hub.resync_all()
     return _public(camera, CameraAccess.MANAGE)
+
+
+async def probe_target(body: CameraProbe, user: CurrentUser, db: Session) -> Camera | None:
+    """Who may test a source: someone who may add cameras; for `camera_id`, someone who manages it
+    (a camera they may not see is 404). Returns that camera."""
+    if body.camera_id is None:
+        await camera_creator(user)
+        return None
+    context = await managed_camera(await visible_camera(body.camera_id, user, db))
+    return context.camera
+
+
+def get_prober(request: Request) -> Prober:
+    """The server's prober, made on first use (it holds no resource until a probe runs)."""
+    prober: Prober | None = getattr(request.app.state, "prober", None)
+    if prober is None:
+        prober = request.app.state.prober = Prober()
+    return prober
+
+
+ProbeTarget = Annotated[Camera | None, Depends(probe_target)]
+CameraProber = Annotated[Prober, Depends(get_prober)]
+
+
+@router.post(
+    "/probe",
+    name="probe",
+    responses={status.HTTP_429_TOO_MANY_REQUESTS: {"description": "`PROBE_BUSY`: two probes are running"}},
+)
+async def probe_camera(
+    body: CameraProbe, camera: ProbeTarget, settings: AppSettings, prober: CameraProber
+) -> ProbeResult:
+    """Test a source before saving it: open it as the camera would (RTSP over TCP, the same timeouts),
+    decode the first video frame, and answer what came back, or why not in words, within about 8 s.
+    `reachable: false` is a 200: the test ran. At most two tests run at once per server."""
+    url = unmask_url(body.url, camera.url) if camera is not None else body.url
+    if body.kind is SourceKind.WEBRTC:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[
+                {
+                    "type": "value_error",
+                    "loc": ["body", "kind"],
+                    "msg": "a WebRTC camera is tested by publishing to it: save it, then publish to it",
+                    "input": body.kind.value,
+                }
+            ],
+        )
+    _check_source(body.kind, url, settings)
+    masks = privacy_masks(zones_of(camera.zones)) if camera is not None else ()
+    touch_up = functools.partial(mask_polygons, polygons=masks) if masks else None
+    try:
+        result = await prober.probe(body.kind, url, touch_up)
+    except ProbeBusyError:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail="PROBE_BUSY") from None
+    return ProbeResult(
+        reachable=result.reachable,
+        error=result.error,
+        elapsed_ms=result.elapsed_ms,
+        video=None if result.video is None else ProbeVideo(**dataclasses.asdict(result.video)),
+        audio=None if result.audio is None else ProbeAudio(**dataclasses.asdict(result.audio)),
+        snapshot_jpeg=None
+        if result.snapshot_jpeg is None
+        else base64.b64encode(result.snapshot_jpeg).decode(),
+    )
 
 
 @router.get("/{camera_id}", name="get")
