@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from vigil.db.cameras import visible_camera_ids
-from vigil.db.tables import Artifact, Incident, User
+from vigil.db.tables import Artifact, Camera, Incident, User
 from vigil.db.types import utcnow
 from vigil.domain import IncidentStatus
+from vigil.incidents.stats import BucketSize, StatsRow, known_zone
 
 IncidentSort = Literal["-started_at", "started_at", "-confidence", "confidence"]
 
@@ -44,20 +45,67 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> tuple[list[Incident], int]:
+class IncidentStatsQuery(BaseModel):
+    """The query string of `GET /incidents/stats`: a range, a bucket size, a time zone, filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime | None = Field(
+        None, description="Started at or after (ISO 8601 with offset); default: 7 days before `until`."
+    )
+    until: AwareDatetime | None = Field(
+        None, description="Started before (ISO 8601 with offset); default: now."
+    )
+    bucket: BucketSize = Field("day", description="`hour` or `day`, on the wall clock of `tz`.")
+    tz: str = Field("UTC", max_length=64, description="IANA time zone of buckets and hours of day.")
+    camera_id: int | None = None
+    label: str | None = Field(None, max_length=64)
+    min_confidence: float | None = Field(None, ge=0, le=1)
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        known_zone(value)
+        return value
+
+
+def _visible_where(
+    user: User,
+    *,
+    camera_id: int | None = None,
+    label: str | None = None,
+    status: IncidentStatus | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_confidence: float | None = None,
+) -> list[Any]:
+    """Conditions on incidents of the cameras `user` may see, narrowed by the filters that are set."""
     conditions: list[Any] = [col(Incident.camera_id).in_(visible_camera_ids(user))]
-    if query.camera_id is not None:
-        conditions.append(col(Incident.camera_id) == query.camera_id)
-    if query.label:
-        conditions.append(col(Incident.label) == query.label)
-    if query.status is not None:
-        conditions.append(col(Incident.status) == query.status)
-    if query.since is not None:
-        conditions.append(col(Incident.started_at) >= _utc(query.since))
-    if query.until is not None:
-        conditions.append(col(Incident.started_at) < _utc(query.until))
-    if query.min_confidence is not None:
-        conditions.append(col(Incident.confidence) >= query.min_confidence)
+    if camera_id is not None:
+        conditions.append(col(Incident.camera_id) == camera_id)
+    if label:
+        conditions.append(col(Incident.label) == label)
+    if status is not None:
+        conditions.append(col(Incident.status) == status)
+    if since is not None:
+        conditions.append(col(Incident.started_at) >= _utc(since))
+    if until is not None:
+        conditions.append(col(Incident.started_at) < _utc(until))
+    if min_confidence is not None:
+        conditions.append(col(Incident.confidence) >= min_confidence)
+    return conditions
+
+
+async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> tuple[list[Incident], int]:
+    conditions = _visible_where(
+        user,
+        camera_id=query.camera_id,
+        label=query.label,
+        status=query.status,
+        since=query.since,
+        until=query.until,
+        min_confidence=query.min_confidence,
+    )
     total = int(await db.scalar(select(func.count()).select_from(Incident).where(*conditions)) or 0)
     column = _SORT_COLUMNS[query.sort.lstrip("-")]
     order = column.desc() if query.sort.startswith("-") else column.asc()
@@ -66,6 +114,30 @@ async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> t
         select(Incident).where(*conditions).order_by(order, id_order).limit(query.limit).offset(query.offset)
     )
     return list(rows.all()), total
+
+
+async def stats_rows(
+    db: AsyncSession, user: User, query: IncidentStatsQuery, since: datetime, until: datetime
+) -> list[StatsRow]:
+    """Start, label and camera (with its name) of each visible incident in [since, until) that passes the
+    query's filters: only what the statistics count, not whole incidents."""
+    conditions = _visible_where(
+        user,
+        camera_id=query.camera_id,
+        label=query.label,
+        since=since,
+        until=until,
+        min_confidence=query.min_confidence,
+    )
+    rows = await db.execute(
+        select(col(Incident.started_at), col(Incident.label), col(Incident.camera_id), col(Camera.name))
+        .join(Camera, col(Camera.id) == col(Incident.camera_id))
+        .where(*conditions)
+    )
+    return [
+        StatsRow(_utc(started_at), label, camera_id, name)
+        for started_at, label, camera_id, name in rows.all()
+    ]
 
 
 async def add(db: AsyncSession, incident: Incident) -> Incident:

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { type IncidentPublic, type IncidentStatus, incidentsList, type PageIncidentPublic } from "../client";
 import { type IncidentFilters, matches, PAGE_SIZE, STATUSES, toQuery } from "../incidents/filters";
 import { formatTime } from "../incidents/format";
+import { Timeline } from "../incidents/Timeline";
 import { percent } from "../live/overlay";
 import { useSocket } from "../live/socket";
 import type { IncidentEvent } from "../live/types";
@@ -85,6 +86,8 @@ export function IncidentsPage() {
         <label>
           Label
           <input
+            // Typed into freely, sent on Enter or blur; a new address (a link, the nav) resets it.
+            key={filters.label ?? ""}
             type="search"
             placeholder="e.g. fight"
             defaultValue={filters.label ?? ""}
@@ -147,6 +150,13 @@ export function IncidentsPage() {
       <p className="hint" aria-live="polite">
         {incidents.isPending ? "Loading…" : `${total} incident${total === 1 ? "" : "s"}`}
       </p>
+      <Timeline
+        incidents={incidents.data?.items ?? []}
+        since={filters.since}
+        until={filters.until}
+        fresh={fresh}
+        onRange={update}
+      />
       <table className="incidents">
         <thead>
           <tr>

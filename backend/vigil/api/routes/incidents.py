@@ -1,16 +1,30 @@
-"""Incidents: list with filters, detail with explanation and artifacts, acknowledge / resolve / keep."""
+"""Incidents: list with filters, counts over time, detail with explanation and artifacts, acknowledge /
+resolve / keep."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, status
 
 from vigil.api.deps import CurrentUser, OperableIncident, Session, VisibleIncident
-from vigil.api.schemas import ArtifactPublic, IncidentDetail, IncidentPublic, IncidentUpdate, Page
+from vigil.api.schemas import (
+    ArtifactPublic,
+    IncidentDetail,
+    IncidentPublic,
+    IncidentStats,
+    IncidentUpdate,
+    Page,
+)
 from vigil.db import incidents as incident_repo
-from vigil.db.incidents import IncidentFilter
+from vigil.db.incidents import IncidentFilter, IncidentStatsQuery
 from vigil.db.tables import Artifact, Incident
+from vigil.db.types import utcnow
+from vigil.incidents import stats
+
+STATS_DEFAULT_RANGE = timedelta(days=7)
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -32,6 +46,34 @@ async def list_incidents(
     """Incidents of the cameras you may see, newest first unless `sort` says otherwise."""
     incidents, total = await incident_repo.list_visible(db, user, query)
     return Page(items=[IncidentPublic(**i.model_dump()) for i in incidents], total=total)
+
+
+def _query_error(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail=[{"type": "value_error", "loc": ["query", field], "msg": message}],
+    )
+
+
+@router.get("/stats", name="stats")
+async def incident_stats(
+    user: CurrentUser, db: Session, query: Annotated[IncidentStatsQuery, Query()]
+) -> IncidentStats:
+    """Counts of the incidents of the cameras you may see that started in [since, until): per bucket and
+    label (every bucket present, aligned to `tz`'s midnights or hours), per camera, per label and per
+    local hour of day. At most 2000 buckets."""
+    until = query.until or utcnow()
+    since = query.since or until - STATS_DEFAULT_RANGE
+    if until <= since:
+        raise _query_error("until", "must be after since")
+    zone = stats.known_zone(query.tz)
+    try:
+        stats.bucket_starts(since, until, query.bucket, zone)  # refuse a huge range before reading rows
+    except stats.TooManyBucketsError as error:
+        raise _query_error("bucket", str(error)) from error
+    rows = await incident_repo.stats_rows(db, user, query, since, until)
+    answer = await asyncio.to_thread(stats.aggregate, rows, since, until, query.bucket, query.tz)
+    return IncidentStats.model_validate(answer)
 
 
 @router.get("/{incident_id}", name="get")
