@@ -12,9 +12,10 @@ from fastapi_users.authentication import AuthenticationBackend, BearerTransport,
 from fastapi_users.db import SQLAlchemyUserDatabase
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from vigil.api.pipelines import ensure_demo_camera
-from vigil.db.tables import User
+from vigil.api.pipelines import ensure_demo_camera, forget_camera
+from vigil.db.tables import Camera, User
 from vigil.domain import Role
 from vigil.settings import Settings
 
@@ -52,6 +53,10 @@ class UserDatabase(SQLAlchemyUserDatabase[User, uuid.UUID]):
             User.id != user_id,  # type: ignore[arg-type]
         )
         return int(await self.session.scalar(query) or 0)
+
+    async def owned_camera_ids(self, user_id: uuid.UUID) -> list[int]:
+        ids = await self.session.scalars(select(col(Camera.id)).where(col(Camera.owner_id) == user_id))
+        return [camera_id for camera_id in ids.all() if camera_id is not None]
 
 
 async def get_user_db(request: Request) -> AsyncIterator[UserDatabase]:
@@ -119,9 +124,16 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
             await request.app.state.hub.resync_user(user.id)
 
     async def delete(self, user: User, request: Request | None = None) -> None:
+        """The account goes with the cameras it owns: their pipelines stop, and every connection's rooms
+        are recomputed (the user's own connections end; sharers lose those cameras)."""
         if user.role == Role.ADMIN and await self.user_db.count_other_active_admins(user.id) == 0:
             raise HTTPException(status.HTTP_409_CONFLICT, detail="LAST_ADMIN")
+        owned = await self.user_db.owned_camera_ids(user.id)
         await super().delete(user, request)
+        if request is not None:
+            for camera_id in owned:
+                await forget_camera(request.app, camera_id)
+            await request.app.state.hub.resync_all()
 
 
 async def get_user_manager(
