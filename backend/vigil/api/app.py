@@ -226,7 +226,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_credentials=False,
         )
     app.include_router(_api_router())
-    app.include_router(webrtc.page_router)
     app.include_router(metrics.router)
     _mount_dashboard(app, settings.frontend_dist)
     return app

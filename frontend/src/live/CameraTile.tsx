@@ -8,7 +8,13 @@ import { useLiveFrames } from "./useLiveFrames";
 const HEALTH_POLL_MS = 3000;
 
 /** A camera's live video: JPEG frames from socket.io with the overlay drawn over them. */
-export function CameraTile({ camera }: { camera: CameraPublic }) {
+export function CameraTile({
+  camera,
+  healthPollMs = HEALTH_POLL_MS,
+}: {
+  camera: CameraPublic;
+  healthPollMs?: number;
+}) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [enlarged, setEnlarged] = useState(false);
   const [frames, setFrames] = useState(0);
@@ -16,7 +22,7 @@ export function CameraTile({ camera }: { camera: CameraPublic }) {
   const health = useQuery({
     queryKey: ["camera-health", camera.id],
     queryFn: async () => (await camerasHealth({ path: { camera_id: camera.id }, throwOnError: true })).data,
-    refetchInterval: HEALTH_POLL_MS,
+    refetchInterval: healthPollMs,
   });
 
   const received = useRef(0);

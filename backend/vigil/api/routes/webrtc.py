@@ -1,12 +1,10 @@
-"""Browser cameras: the publisher's SDP offer in, the server's answer out; and the publishing page."""
+"""Browser cameras: the publisher's SDP offer in, the server's answer out (the dashboard's /publish page)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigil.api.deps import ManagedCamera
@@ -14,9 +12,6 @@ from vigil.domain import SourceKind
 from vigil.ingest.webrtc import MAX_SDP_CHARS, NegotiationTimeoutError, OfferError, WebRtcRegistry
 
 router = APIRouter(prefix="/cameras", tags=["webrtc"])
-page_router = APIRouter(include_in_schema=False)
-
-PUBLISH_PAGE = Path(__file__).resolve().parents[2] / "web" / "publish.html"
 
 
 class SdpOffer(BaseModel):
@@ -53,9 +48,3 @@ async def offer(body: SdpOffer, context: ManagedCamera, request: Request) -> Sdp
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "WEBRTC_NEGOTIATION_TIMEOUT") from error
     assert kind == "answer"
     return SdpAnswer(sdp=sdp, type="answer")
-
-
-@page_router.get("/publish")
-async def publish_page() -> FileResponse:
-    """The page that turns this phone or laptop into a camera (its API calls carry the token)."""
-    return FileResponse(PUBLISH_PAGE, media_type="text/html", headers={"Cache-Control": "no-cache"})
