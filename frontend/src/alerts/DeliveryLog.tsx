@@ -5,6 +5,7 @@ import { useId, useState } from "react";
 import { alertDeliveriesList, type DeliveryStatus } from "../client";
 import { formatTime } from "../incidents/format";
 import { errorMessage } from "../ui/errors";
+import { Pager } from "../ui/Pager";
 import { channelInfo } from "./channels";
 import {
   DELIVERIES_REFRESH_MS,
@@ -110,27 +111,12 @@ export function DeliveryLog() {
           </tbody>
         </table>
       )}
-      {total > 0 && last > 1 && (
-        <nav className="pager" aria-label="Delivery log pages">
-          <button
-            type="button"
-            disabled={filters.page <= 1}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page - 1 }))}
-          >
-            Newer
-          </button>
-          <span>
-            Page {filters.page} of {last}
-          </span>
-          <button
-            type="button"
-            disabled={filters.page >= last}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page + 1 }))}
-          >
-            Older
-          </button>
-        </nav>
-      )}
+      <Pager
+        page={filters.page}
+        pages={total > 0 ? last : 0}
+        label="Delivery log pages"
+        onPage={(page) => setFilters((f) => ({ ...f, page }))}
+      />
     </section>
   );
 }

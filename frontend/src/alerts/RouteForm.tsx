@@ -1,10 +1,11 @@
 /** Create or edit one alert route; each server refusal shows at its field. */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from "react";
-import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
+import { type FormEvent, useId, useMemo, useState } from "react";
 import { type AlertRoutePublic, alertRoutesCreate, alertRoutesUpdate, type ChannelKind } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { fieldErrors } from "../ui/fieldErrors";
+import { useFieldErrors } from "../ui/useFieldErrors";
 import { CHANNELS, channelInfo } from "./channels";
 import {
   checkRoute,
@@ -56,19 +57,12 @@ export function RouteForm({ route, knownLabels, onDone, onCancel }: Props) {
   const [values, setValues] = useState<RouteValues>(() =>
     route ? routeValues(route, knownLabels) : emptyRoute(),
   );
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
   const timeZones = useMemo(zones, []);
   const channel = channelInfo(values.channel);
   const set = <K extends keyof RouteValues>(key: K, value: RouteValues[K]) =>
     setValues((old) => ({ ...old, [key]: value }));
-
-  useEffect(() => {
-    // After a refusal the keyboard lands on the first field named.
-    if (Object.keys(errors).length === 0) return;
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -88,15 +82,7 @@ export function RouteForm({ route, knownLabels, onDone, onCancel }: Props) {
     onDone(data, route === null);
   }
 
-  const describe = (field: string, hintId?: string) =>
-    [hintId, errors[field] ? `${id}-${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
   const invalid = (field: string) => (errors[field] ? true : undefined);
-  const fieldError = (field: string): ReactNode =>
-    errors[field] ? (
-      <span id={`${id}-${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    ) : null;
 
   const setWindow = (index: number, change: Partial<RouteValues["schedule"][number]>) =>
     set(

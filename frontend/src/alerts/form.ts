@@ -1,7 +1,7 @@
 /** The alert route form: its values (as the inputs hold them) to and from the API's route. */
 
-import type { FieldErrors } from "../cameras/fieldErrors";
 import type { AlertRouteCreate, AlertRoutePublic, AlertRouteUpdate, ChannelKind } from "../client";
+import type { FieldErrors } from "../ui/fieldErrors";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

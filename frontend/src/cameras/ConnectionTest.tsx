@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from "react";
 import { type CameraProbe, camerasProbe, type ProbeResult, type SourceKind } from "../client";
 import { errorMessage } from "../ui/errors";
-import { type FieldErrors, fieldErrors } from "./fieldErrors";
+import { type FieldErrors, fieldErrors } from "../ui/fieldErrors";
 import { summariseProbe } from "./probe";
 import "./cameras.css";
 

@@ -3,7 +3,6 @@ import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
-import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
 import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
 import { ZonesEditor } from "../cameras/ZonesEditor";
 import {
@@ -18,6 +17,8 @@ import {
   type SourceKind,
 } from "../client";
 import { errorMessage } from "../ui/errors";
+import { fieldErrors } from "../ui/fieldErrors";
+import { useFieldErrors } from "../ui/useFieldErrors";
 
 export function CameraPage() {
   const { cameraId } = useParams({ from: "/app/cameras/$cameraId" });
@@ -70,7 +71,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const [fps, setFps] = useState(String(camera.analysis_fps ?? 5));
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
   const source = sourceKind(kind);
   const sentUrl = kind === "webrtc" ? "" : url;
@@ -103,15 +104,14 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
 
-  const errorFor = (field: string) =>
-    errors[field] ? (
-      <span id={`${id}-${field}`} className="field-error">
-        {errors[field]}
-      </span>
-    ) : null;
-
   return (
-    <form onSubmit={submit} className="stack camera-form" aria-labelledby={`${id}-title`} noValidate>
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      className="stack camera-form"
+      aria-labelledby={`${id}-title`}
+      noValidate
+    >
       <h2 id={`${id}-title`}>Settings</h2>
       <label>
         Name
@@ -119,17 +119,17 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           value={name}
           maxLength={100}
           aria-invalid={errors.name ? true : undefined}
-          aria-describedby={errors.name ? `${id}-name` : undefined}
+          aria-describedby={describe("name")}
           onChange={(e) => setName(e.target.value)}
         />
-        {errorFor("name")}
+        {fieldError("name")}
       </label>
       <label>
         Source
         <select
           value={kind}
           aria-invalid={errors.kind ? true : undefined}
-          aria-describedby={errors.kind ? `${id}-kind` : undefined}
+          aria-describedby={describe("kind")}
           onChange={(e) => setKind(e.target.value as SourceKind)}
         >
           {SOURCE_KINDS.map((entry) => (
@@ -138,7 +138,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
             </option>
           ))}
         </select>
-        {errorFor("kind")}
+        {fieldError("kind")}
       </label>
       <label>
         URL
@@ -147,7 +147,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           disabled={kind === "webrtc"}
           placeholder={source.placeholder}
           aria-invalid={errors.url ? true : undefined}
-          aria-describedby={[`${id}-url-hint`, errors.url ? `${id}-url` : ""].filter(Boolean).join(" ")}
+          aria-describedby={describe("url", `${id}-url-hint`)}
           onChange={(e) => setUrl(e.target.value)}
         />
         <span id={`${id}-url-hint`} className="hint">
@@ -156,7 +156,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
             camera.url?.includes(":***@") &&
             " The password shows as ***: leave it so to keep it."}
         </span>
-        {errorFor("url")}
+        {fieldError("url")}
       </label>
       <label>
         Analysis fps
@@ -168,10 +168,10 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           step={0.1}
           value={fps}
           aria-invalid={errors.analysis_fps ? true : undefined}
-          aria-describedby={errors.analysis_fps ? `${id}-analysis_fps` : undefined}
+          aria-describedby={describe("analysis_fps")}
           onChange={(e) => setFps(e.target.value)}
         />
-        {errorFor("analysis_fps")}
+        {fieldError("analysis_fps")}
       </label>
       <label className="inline">
         <input
@@ -224,7 +224,7 @@ function Shares({ cameraId }: { cameraId: number }) {
   });
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<ShareRole>("viewer");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["camera-shares", cameraId] });
 
@@ -275,7 +275,7 @@ function Shares({ cameraId }: { cameraId: number }) {
           ))}
         </ul>
       )}
-      <form onSubmit={share} className="stack camera-form" noValidate>
+      <form ref={formRef} onSubmit={share} className="stack camera-form" noValidate>
         <label>
           Share with (email)
           <input
@@ -283,14 +283,10 @@ function Shares({ cameraId }: { cameraId: number }) {
             value={email}
             required
             aria-invalid={errors.email ? true : undefined}
-            aria-describedby={errors.email ? `${id}-email` : undefined}
+            aria-describedby={describe("email")}
             onChange={(e) => setEmail(e.target.value)}
           />
-          {errors.email && (
-            <span id={`${id}-email`} className="field-error">
-              {errors.email}
-            </span>
-          )}
+          {fieldError("email")}
         </label>
         <label>
           Role

@@ -1,13 +1,14 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
-import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
 import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
 import { camerasCreate, type SourceKind } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { fieldErrors } from "../ui/fieldErrors";
+import { useFieldErrors } from "../ui/useFieldErrors";
 
 export function CamerasPage() {
   const cameras = useCameras();
@@ -48,21 +49,15 @@ function AddCameraForm() {
   const [kind, setKind] = useState<SourceKind>("rtsp");
   const [url, setUrl] = useState("");
   const [fps, setFps] = useState("5");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [added, setAdded] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const source = sourceKind(kind);
-  const formRef = useRef<HTMLFormElement>(null);
   const probe = useConnectionTest(setErrors);
   const { reset: resetProbe } = probe;
   // A test answers for the source it tried: another source makes it stale.
   // biome-ignore lint/correctness/useExhaustiveDependencies: kind and url are what make the answer stale
   useEffect(() => resetProbe(), [kind, url, resetProbe]);
-  useEffect(() => {
-    // After a refusal the keyboard lands on the first field the server named.
-    if (Object.keys(errors).length === 0) return;
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -82,15 +77,6 @@ function AddCameraForm() {
     setUrl("");
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
-
-  const describe = (field: string, hintId?: string) =>
-    [hintId, errors[field] ? `${id}-${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
-  const fieldError = (field: string) =>
-    errors[field] ? (
-      <span id={`${id}-${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    ) : null;
 
   return (
     <form

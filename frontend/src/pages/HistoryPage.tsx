@@ -6,6 +6,7 @@ import { plural } from "../history/chartData";
 import { browserTimeZone, RANGE_NAMES, rangePhrase, rangeWindow } from "../history/range";
 import { DEFAULT_RANGE, type HistorySearch, RANGES } from "../history/search";
 import "../history/history.css";
+import { CameraSelect } from "../live/CameraSelect";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
 
@@ -59,20 +60,7 @@ export function HistoryPage() {
             ))}
           </div>
         </fieldset>
-        <label>
-          Camera
-          <select
-            value={camera ?? ""}
-            onChange={(e) => set({ camera: e.target.value ? Number(e.target.value) : undefined })}
-          >
-            <option value="">All cameras</option>
-            {cameras.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CameraSelect value={camera} onChange={(id) => set({ camera: id })} />
       </form>
       {stats.isError && (
         <p className="banner error" role="alert">

@@ -5,11 +5,13 @@ import { type IncidentPublic, type IncidentStatus, incidentsList, type PageIncid
 import { type IncidentFilters, matches, PAGE_SIZE, STATUSES, toQuery } from "../incidents/filters";
 import { formatTime } from "../incidents/format";
 import { Timeline } from "../incidents/Timeline";
+import { CameraSelect } from "../live/CameraSelect";
 import { percent } from "../live/overlay";
 import { useSocket } from "../live/socket";
 import type { IncidentEvent } from "../live/types";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { Pager } from "../ui/Pager";
 
 function fromEvent(event: IncidentEvent): IncidentPublic {
   return {
@@ -69,20 +71,7 @@ export function IncidentsPage() {
     <main>
       <h1>Incidents</h1>
       <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Camera
-          <select
-            value={filters.camera ?? ""}
-            onChange={(e) => update({ camera: e.target.value ? Number(e.target.value) : undefined })}
-          >
-            <option value="">All cameras</option>
-            {cameras.data?.items.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CameraSelect value={filters.camera} onChange={(id) => update({ camera: id })} />
         <label>
           Label
           <input
@@ -190,27 +179,12 @@ export function IncidentsPage() {
           ))}
         </tbody>
       </table>
-      {total > PAGE_SIZE && (
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={page <= 1}
-            onClick={() => navigate({ search: { ...filters, page: page - 1 } })}
-          >
-            Newer
-          </button>
-          <span>
-            Page {page} of {Math.ceil(total / PAGE_SIZE)}
-          </span>
-          <button
-            type="button"
-            disabled={page * PAGE_SIZE >= total}
-            onClick={() => navigate({ search: { ...filters, page: page + 1 } })}
-          >
-            Older
-          </button>
-        </nav>
-      )}
+      <Pager
+        page={page}
+        pages={Math.ceil(total / PAGE_SIZE)}
+        label="Pages"
+        onPage={(next) => navigate({ search: { ...filters, page: next } })}
+      />
     </main>
   );
 }

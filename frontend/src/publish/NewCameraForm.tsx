@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
 import { camerasCreate } from "../client";
 import { errorMessage } from "../ui/errors";
+import { type FieldErrors, fieldErrors } from "../ui/fieldErrors";
 
 /** "New phone camera": a `webrtc` camera named here, chosen at once. */
 export function NewCameraForm({

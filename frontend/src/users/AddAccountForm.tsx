@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import type { FieldErrors } from "../cameras/fieldErrors";
+import { type FormEvent, useId, useState } from "react";
 import { type Role, usersCreate } from "../client";
+import { useFieldErrors } from "../ui/useFieldErrors";
 import { newAccountErrors, ROLES, roleLabel } from "./accounts";
 
 const MIN_PASSWORD_LENGTH = 10;
@@ -13,13 +13,8 @@ export function AddAccountForm({ onAdded }: { onAdded: (text: string) => void })
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (Object.keys(errors).length === 0) return;
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,15 +31,6 @@ export function AddAccountForm({ onAdded }: { onAdded: (text: string) => void })
     await queryClient.invalidateQueries({ queryKey: ["users"] });
     onAdded(`Account ${data.email} added as ${roleLabel(data.role)}.`);
   }
-
-  const describe = (field: string, hint?: string) =>
-    [hint, errors[field] ? `${id}-${field}-error` : undefined].filter(Boolean).join(" ") || undefined;
-  const fieldError = (field: string) =>
-    errors[field] ? (
-      <span id={`${id}-${field}-error`} className="field-error">
-        {errors[field]}
-      </span>
-    ) : null;
 
   return (
     <form

@@ -1,8 +1,8 @@
 /** The users page's pure parts: roles in words, the API's refusals at the field or row they concern. */
 
-import { type FieldErrors, fieldErrors } from "../cameras/fieldErrors";
 import type { Role } from "../client";
 import { errorMessage } from "../ui/errors";
+import { type FieldErrors, fieldErrors } from "../ui/fieldErrors";
 
 export const ROLES: readonly { role: Role; label: string; description: string }[] = [
   { role: "viewer", label: "Viewer", description: "sees the cameras shared with them" },
