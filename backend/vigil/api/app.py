@@ -51,6 +51,7 @@ from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.incidents.retention import RetentionLimits, RetentionRunner
 from vigil.ingest.health import HealthRegistry
+from vigil.ingest.probe import Prober
 from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.security.paths import UnsafePathError, resolve_inside
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.incidents = recorder
         app.state.replay_lock = asyncio.Lock()
+        app.state.prober = Prober()
         retention = RetentionRunner(
             settings.media_dir,
             app.state.session_factory,

@@ -107,10 +107,7 @@ async def probe_target(body: CameraProbe, user: CurrentUser, db: Session) -> Cam
 
 
 def get_prober(request: Request) -> Prober:
-    """The server's prober, made on first use (it holds no resource until a probe runs)."""
-    prober: Prober | None = getattr(request.app.state, "prober", None)
-    if prober is None:
-        prober = request.app.state.prober = Prober()
+    prober: Prober = request.app.state.prober
     return prober
 
 
