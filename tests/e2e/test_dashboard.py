@@ -30,10 +30,12 @@ from tests.e2e.helpers import (
     PASSWORD,
     SHOTS,
     add_camera,
+    assert_fits_phone,
     canvas_digest,
     expired_token,
     frames_drawn,
     frames_received,
+    log_in,
     register_and_log_in,
     scream_clip,
     shot,
@@ -147,19 +149,11 @@ async def test_operator_sees_live_video_and_handles_a_live_incident(
     phone = await browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     page = await phone.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"{server.url}/login")
-    await page.get_by_label("Email").fill(EMAIL)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
+    await log_in(page, server.url)
     plaza_tile = page.locator(f'.tile[data-camera-id="{camera_id}"] canvas')
     await expect(plaza_tile).not_to_have_attribute("data-frames", "0", timeout=15_000)
     for name, path in (("09-phone-wall", "/"), ("10-phone-incidents", "/incidents")):
-        await page.goto(f"{server.url}{path}")
-        await page.wait_for_load_state("networkidle")
-        await page.wait_for_timeout(500)
-        width = await page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
-        await shot(page, name)
+        await assert_fits_phone(page, server.url, path, name)
     await phone.close()
     assert errors == []
 
@@ -263,11 +257,7 @@ async def test_operator_adds_a_camera_and_draws_a_zone(
     await page.reload()
     await expect(page.get_by_role("heading", name="Gate")).to_be_visible()
     for name, path in (("16-phone-camera", f"/cameras/{camera_id}"), ("17-phone-cameras", "/cameras")):
-        await page.goto(f"{server.url}{path}")
-        await page.wait_for_load_state("networkidle")
-        width = await page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
-        await shot(page, name)
+        await assert_fits_phone(page, server.url, path, name)
 
     # settings, sharing and deletion, on the phone
     await page.get_by_role("link", name="Gate").click()
