@@ -3,7 +3,8 @@ import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
-import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
+import { SourceFields } from "../cameras/SourceFields";
+import { sourceKind } from "../cameras/sources";
 import { ZonesEditor } from "../cameras/ZonesEditor";
 import {
   type CameraPublic,
@@ -73,7 +74,6 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
   const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
-  const source = sourceKind(kind);
   const sentUrl = kind === "webrtc" ? "" : url;
   const sourceChanged = kind !== camera.kind || sentUrl !== (camera.url ?? "");
   const probe = useConnectionTest(setErrors);
@@ -124,40 +124,19 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
         />
         {fieldError("name")}
       </label>
-      <label>
-        Source
-        <select
-          value={kind}
-          aria-invalid={errors.kind ? true : undefined}
-          aria-describedby={describe("kind")}
-          onChange={(e) => setKind(e.target.value as SourceKind)}
-        >
-          {SOURCE_KINDS.map((entry) => (
-            <option key={entry.kind} value={entry.kind}>
-              {entry.label}
-            </option>
-          ))}
-        </select>
-        {fieldError("kind")}
-      </label>
-      <label>
-        URL
-        <input
-          value={kind === "webrtc" ? "" : url}
-          disabled={kind === "webrtc"}
-          placeholder={source.placeholder}
-          aria-invalid={errors.url ? true : undefined}
-          aria-describedby={describe("url", `${id}-url-hint`)}
-          onChange={(e) => setUrl(e.target.value)}
-        />
-        <span id={`${id}-url-hint`} className="hint">
-          {source.hint}
-          {kind === camera.kind &&
-            camera.url?.includes(":***@") &&
-            " The password shows as ***: leave it so to keep it."}
-        </span>
-        {fieldError("url")}
-      </label>
+      <SourceFields
+        id={id}
+        kind={kind}
+        url={url}
+        onKind={setKind}
+        onUrl={setUrl}
+        form={{ errors, describe, fieldError }}
+        hintExtra={
+          kind === camera.kind &&
+          camera.url?.includes(":***@") &&
+          " The password shows as ***: leave it so to keep it."
+        }
+      />
       <label>
         Analysis fps
         <input

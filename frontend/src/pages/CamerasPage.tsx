@@ -3,7 +3,8 @@ import { Link } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
-import { SOURCE_KINDS, sourceKind } from "../cameras/sources";
+import { SourceFields } from "../cameras/SourceFields";
+import { sourceKind } from "../cameras/sources";
 import { camerasCreate, type SourceKind } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
@@ -100,39 +101,15 @@ function AddCameraForm() {
         />
         {fieldError("name")}
       </label>
-      <label>
-        Source
-        <select
-          name="kind"
-          value={kind}
-          aria-describedby={describe("kind")}
-          onChange={(e) => setKind(e.target.value as SourceKind)}
-        >
-          {SOURCE_KINDS.map((entry) => (
-            <option key={entry.kind} value={entry.kind}>
-              {entry.label}
-            </option>
-          ))}
-        </select>
-        {fieldError("kind")}
-      </label>
-      <label>
-        URL
-        <input
-          name="url"
-          value={kind === "webrtc" ? "" : url}
-          disabled={kind === "webrtc"}
-          placeholder={source.placeholder}
-          aria-invalid={errors.url ? true : undefined}
-          aria-describedby={describe("url", `${id}-url-hint`)}
-          onChange={(e) => setUrl(e.target.value)}
-        />
-        <span id={`${id}-url-hint`} className="hint">
-          {source.hint}
-          {source.placeholder && ` For example ${source.placeholder}`}
-        </span>
-        {fieldError("url")}
-      </label>
+      <SourceFields
+        id={id}
+        kind={kind}
+        url={url}
+        onKind={setKind}
+        onUrl={setUrl}
+        form={{ errors, describe, fieldError }}
+        hintExtra={source.placeholder && ` For example ${source.placeholder}`}
+      />
       <label>
         Analysis fps
         <input
