@@ -117,7 +117,8 @@ class World:
             camera = Camera(
                 name=f"{owner}'s camera",
                 kind=SourceKind.RTSP,
-                url="rtsp://admin:s3cret@192.0.2.10:554/stream1",
+                # loopback, closed port: a test that starts its pipeline dials nothing outside this machine
+                url="rtsp://admin:s3cret@127.0.0.1:9/stream1",
                 owner_id=self[owner].id,
             )
             db.add(camera)

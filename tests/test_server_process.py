@@ -83,12 +83,12 @@ def test_health_and_round_trip_over_http(served: str) -> None:
         headers = {"Authorization": f"Bearer {token}"}
         created = client.post(
             "/api/v1/cameras",
-            json={"name": "Gate", "kind": "rtsp", "url": "rtsp://admin:pw12345@192.0.2.9/live"},
+            json={"name": "Gate", "kind": "rtsp", "url": "rtsp://admin:pw12345@127.0.0.1:9/live"},
             headers=headers,
         )
         assert created.status_code == 201
         camera = client.get(f"/api/v1/cameras/{created.json()['id']}", headers=headers).json()
-        assert (camera["name"], camera["url"]) == ("Gate", "rtsp://admin:***@192.0.2.9/live")
+        assert (camera["name"], camera["url"]) == ("Gate", "rtsp://admin:***@127.0.0.1:9/live")
         assert client.get("/api/v1/cameras").status_code == 401
         assert "openapi" in client.get("/api/v1/openapi.json").json()
         assert "Vigil" in client.get("/").text

@@ -154,7 +154,7 @@ ROWS = [
         "POST",
         "/api/v1/cameras",
         {**signed_in(201), "viewer": 403, "operator": 403},
-        json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.1/s"},
+        json={"name": "new", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/s"},
     ),
     Row("GET", "/api/v1/cameras/{camera_id}", by_camera_access(200, 200, 200), target=main_camera),
     Row(

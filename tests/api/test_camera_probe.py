@@ -231,18 +231,20 @@ async def test_the_masked_url_of_a_managed_camera_is_tested_with_the_stored_pass
 
     def fake_probe(kind: object, url: str, *_args: object) -> ProbeResult:
         opened.append(url)
-        return ProbeResult(False, "connection refused: nothing listens at 192.0.2.10:554", 3)
+        return ProbeResult(False, "connection refused: nothing listens at 127.0.0.1:9", 3)
 
     monkeypatch.setattr(probe_module, "probe_source", fake_probe)
-    masked = "rtsp://admin:***@192.0.2.10:554/stream1"  # what the API shows of the stored URL
+    masked = "rtsp://admin:***@127.0.0.1:9/stream1"  # what the API shows of the stored URL
     for actor in ("owner", "admin"):
         answer = await probe(world, {"kind": "rtsp", "url": masked, "camera_id": world.camera_id}, actor)
         assert answer["reachable"] is False
-    assert opened == ["rtsp://admin:s3cret@192.0.2.10:554/stream1"] * 2
+    assert opened == ["rtsp://admin:s3cret@127.0.0.1:9/stream1"] * 2
     # without the camera, or with another URL, the URL is tested as it is sent
     await probe(world, {"kind": "rtsp", "url": masked})
-    await probe(world, {"kind": "rtsp", "url": "rtsp://admin:new@192.0.2.10/x", "camera_id": world.camera_id})
-    assert opened[2:] == [masked, "rtsp://admin:new@192.0.2.10/x"]
+    await probe(
+        world, {"kind": "rtsp", "url": "rtsp://admin:new@127.0.0.1:9/x", "camera_id": world.camera_id}
+    )
+    assert opened[2:] == [masked, "rtsp://admin:new@127.0.0.1:9/x"]
 
     # a camera you may not see does not exist; one you only use is not yours to test
     for actor, status in (("stranger", 404), ("operator", 403), ("viewer", 403)):

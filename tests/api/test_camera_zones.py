@@ -20,7 +20,7 @@ BENCH = {"name": "bench", "kind": "loiter", "points": [[0.5, 0.5], [0.9, 0.5], [
 
 
 def rtsp_camera(**fields: Any) -> dict[str, Any]:
-    return {"name": "gate", "kind": "rtsp", "url": "rtsp://192.0.2.30/live", **fields}
+    return {"name": "gate", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/live", **fields}
 
 
 def errors_at(response_json: dict[str, Any]) -> dict[tuple[Any, ...], str]:

@@ -25,7 +25,7 @@ async def test_owner_creates_lists_updates_and_deletes(world: World) -> None:
         json={
             "name": " Loading bay ",
             "kind": "rtsp",
-            "url": "rtsp://ops:pa55word@192.0.2.20/live",
+            "url": "rtsp://ops:pa55word@127.0.0.1:9/live",
             "analysis_fps": 3,
         },
         headers=owner.headers,
@@ -33,7 +33,7 @@ async def test_owner_creates_lists_updates_and_deletes(world: World) -> None:
     assert response.status_code == 201, response.text
     camera = response.json()
     assert camera["name"] == "Loading bay"
-    assert camera["url"] == "rtsp://ops:***@192.0.2.20/live"
+    assert camera["url"] == "rtsp://ops:***@127.0.0.1:9/live"
     assert camera["owner_id"] == str(owner.id)
     assert (camera["analysis_fps"], camera["enabled"], camera["access"]) == (3, True, "manage")
 
@@ -74,9 +74,9 @@ async def test_masked_url_sent_back_keeps_the_stored_password(world: World) -> N
     async with world.app.state.session_factory() as db:
         camera = await db.get(Camera, world.camera_id)
         assert camera is not None
-        assert camera.url == "rtsp://admin:s3cret@192.0.2.10:554/stream1"
+        assert camera.url == "rtsp://admin:s3cret@127.0.0.1:9/stream1"
 
-    new_url = "rtsp://admin:rotated@192.0.2.10:554/stream1"
+    new_url = "rtsp://admin:rotated@127.0.0.1:9/stream1"
     assert (await client.patch(url, json={"url": new_url}, headers=owner.headers)).status_code == 200
     async with world.app.state.session_factory() as db:
         camera = await db.get(Camera, world.camera_id)

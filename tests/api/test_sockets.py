@@ -116,7 +116,7 @@ async def test_rooms_follow_shares_and_new_cameras(server: LiveServer, live_worl
 
         response = await client.post(
             "/api/v1/cameras",
-            json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.3/s"},
+            json={"name": "new", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/s"},
             headers=world["stranger"].headers,
         )
         new_camera = response.json()["id"]
@@ -154,7 +154,7 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
     async with httpx.AsyncClient(base_url=server.url) as client:
         response = await client.post(
             "/api/v1/cameras",
-            json={"name": "new", "kind": "rtsp", "url": "rtsp://192.0.2.3/s"},
+            json={"name": "new", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/s"},
             headers=world["stranger"].headers,
         )
     assert response.status_code == 201, response.text

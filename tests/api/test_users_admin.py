@@ -146,7 +146,7 @@ async def test_deleting_an_account_stops_the_cameras_it_owned(world: World) -> N
     and its pipeline no longer reads the source (nothing of a deleted account keeps watching)."""
     created = await world.client.post(
         "/api/v1/cameras",
-        json={"name": "Back door", "kind": "rtsp", "url": "rtsp://192.0.2.20/stream"},
+        json={"name": "Back door", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/stream"},
         headers=world["owner"].headers,
     )
     assert created.status_code == 201, created.text
