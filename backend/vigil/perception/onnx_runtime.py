@@ -3,6 +3,8 @@
 Spinning is off because several sessions run in turn in one process (detector, then pose): with
 onnxruntime's default, the idle threads of the previous session busy-wait and steal the cores from the
 next one. On the 2-core machine this made NanoDet 50 ms instead of 22 ms (models/convert/REPORT.md).
+
+Telemetry is off: onnxruntime would otherwise send usage events to Microsoft (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
     check_model_file(path)
+    # Belt and braces with ORT_DISABLE_TELEMETRY (set in vigil/__init__.py before this import): no
+    # usage events leave the machine even if the environment variable was cleared by someone.
+    ort.disable_telemetry_events()
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
