@@ -4,6 +4,7 @@ The server runs under Debian's `/usr/bin/python3`, which has python3-gi; the pro
 `scripts/ci/install-system-deps.sh` installs what it needs.
 
     with RtspCamera() as camera:          # plaza_incident.mp4, looping forever, at camera.url
+    RtspCamera(user="admin", password="s3cret", auth="digest")  # plays only with these credentials
         camera.freeze()                   # SIGSTOP: connections stay open, no data, no answers
         camera.thaw()                     # SIGCONT
         camera.kill()                     # SIGKILL: the cable is pulled, connections are refused
@@ -12,7 +13,9 @@ The server runs under Debian's `/usr/bin/python3`, which has python3-gi; the pro
 
 from __future__ import annotations
 
+import base64
 import ctypes
+import hashlib
 import os
 import queue
 import re
@@ -67,31 +70,69 @@ def free_port() -> int:
         return port
 
 
-def describe(url: str, timeout: float = 2.0) -> str:
-    """Send one RTSP DESCRIBE; return the SDP. Raises OSError (refused, timed out) or RtspCameraError."""
+def describe(url: str, timeout: float = 2.0, user: str = "", password: str = "") -> str:
+    """Send one RTSP DESCRIBE, answering a Basic or Digest challenge with `user` and `password` if given;
+    return the SDP. Raises OSError (refused, timed out) or RtspCameraError (any other answer than 200)."""
     match = re.match(r"rtsp://([^/:]+):(\d+)", url)
     if match is None:
         raise ValueError(f"not an rtsp://host:port/... URL: {url}")
     with socket.create_connection((match[1], int(match[2])), timeout=timeout) as sock:
         sock.settimeout(timeout)
-        sock.sendall(f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n".encode())
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise RtspCameraError(f"DESCRIBE {url}: connection closed before an answer")
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        status = head.split(b"\r\n", 1)[0].decode(errors="replace")
+        status, head, body = _request(sock, url, 1, "")
+        if status.startswith("RTSP/1.0 401") and user:
+            challenge = re.search(r"(?im)^www-authenticate:\s*(.+)$", head)
+            authorization = _authorization(challenge[1] if challenge else "", url, user, password)
+            status, head, body = _request(sock, url, 2, f"Authorization: {authorization}\r\n")
         if not status.startswith("RTSP/1.0 200"):
             raise RtspCameraError(f"DESCRIBE {url}: {status}")
-        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
-        while length is not None and len(body) < int(length[1]):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return body.decode(errors="replace")
+        return body
+
+
+def challenge(url: str, timeout: float = 2.0) -> str:
+    """The WWW-Authenticate header a DESCRIBE without credentials is answered with ("" if none)."""
+    match = re.match(r"rtsp://([^/:]+):(\d+)", url)
+    if match is None:
+        raise ValueError(f"not an rtsp://host:port/... URL: {url}")
+    with socket.create_connection((match[1], int(match[2])), timeout=timeout) as sock:
+        sock.settimeout(timeout)
+        _, head, _ = _request(sock, url, 1, "")
+    found = re.search(r"(?im)^www-authenticate:\s*(.+)$", head)
+    return found[1].strip() if found else ""
+
+
+def _request(sock: socket.socket, url: str, cseq: int, extra: str) -> tuple[str, str, str]:
+    """One DESCRIBE on an open connection: (status line, head, body)."""
+    request = f"DESCRIBE {url} RTSP/1.0\r\nCSeq: {cseq}\r\nAccept: application/sdp\r\n{extra}\r\n"
+    sock.sendall(request.encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise RtspCameraError(f"DESCRIBE {url}: connection closed before an answer")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    while length is not None and len(body) < int(length[1]):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    text = head.decode(errors="replace")
+    return text.split("\r\n", 1)[0], text, body.decode(errors="replace")
+
+
+def _authorization(challenge: str, url: str, user: str, password: str) -> str:
+    """The Authorization header for a Basic or Digest (RFC 2617, no qop) challenge."""
+    if challenge.lower().startswith("basic"):
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    fields = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+    realm, nonce = fields.get("realm", ""), fields.get("nonce", "")
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    response = md5(f"{md5(f'{user}:{realm}:{password}')}:{nonce}:{md5(f'DESCRIBE:{url}')}")
+    return f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{url}", response="{response}"'
 
 
 # -- spawning: a camera dies with the test process, even a frozen one ------------------------------------
@@ -149,7 +190,8 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 class RtspCamera:
-    """A looping RTSP camera on 127.0.0.1 serving `file` (default: plaza_incident.mp4) at `url`."""
+    """A looping RTSP camera on 127.0.0.1 serving `file` (default: plaza_incident.mp4) at `url`; with `user`,
+    it plays only for that user and `password`, by `auth` "basic" or "digest" (see `url_with`)."""
 
     def __init__(
         self,
@@ -158,12 +200,16 @@ class RtspCamera:
         port: int | None = None,
         mount: str = "/plaza",
         python: Path = SYSTEM_PYTHON,
+        user: str = "",
+        password: str = "",
+        auth: str = "basic",
     ) -> None:
         self.file = file if file is not None else plaza_incident()
         self.port = port if port is not None else free_port()
         self._port_chosen = port is None
         self.mount = mount if mount.startswith("/") else f"/{mount}"
         self.python = python
+        self.user, self.password, self.auth = user, password, auth
         self._process: subprocess.Popen[bytes] | None = None
         self._finalizer: weakref.finalize | None = None
         self._frozen = False
@@ -175,6 +221,10 @@ class RtspCamera:
     @property
     def url(self) -> str:
         return f"rtsp://127.0.0.1:{self.port}{self.mount}"
+
+    def url_with(self, user: str, password: str) -> str:
+        """The camera's URL with credentials in it, as a user types it into the dashboard."""
+        return f"rtsp://{user}:{password}@127.0.0.1:{self.port}{self.mount}"
 
     @property
     def pid(self) -> int | None:
@@ -223,6 +273,8 @@ class RtspCamera:
 
     def _launch(self) -> None:
         command = [str(self.python), str(SERVER_SCRIPT), "--port", str(self.port), "--mount", self.mount]
+        if self.user:
+            command += ["--user", self.user, "--password", self.password, "--auth", self.auth]
         env = {
             key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))
         }
@@ -249,7 +301,7 @@ class RtspCamera:
                 return code
             if "\nready " in "\n" + self.log()[offset:]:
                 try:
-                    describe(self.url, timeout=2.0)
+                    describe(self.url, timeout=2.0, user=self.user, password=self.password)
                     return None
                 except (OSError, RtspCameraError) as exc:
                     last_error = f"DESCRIBE failed: {exc}"

@@ -4,6 +4,7 @@
 Run with Debian's Python, which has python3-gi (the project's venv does not):
 
     /usr/bin/python3 tests/servers/rtsp_server.py --port 8554 --mount /plaza FILE
+    /usr/bin/python3 tests/servers/rtsp_server.py --port 8554 --user admin --password s3 --auth digest FILE
 
 Two GStreamer pipelines, no re-encoding:
 
@@ -69,6 +70,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--mount", default="/plaza")
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--user", default="", help="require this user name (and --password) to play")
+    parser.add_argument("--password", default="")
+    parser.add_argument("--auth", choices=("basic", "digest"), default="basic", help="with --user")
     return parser.parse_args(argv)
 
 
@@ -114,6 +118,8 @@ def main(argv: list[str]) -> int:
     factory.set_shared(True)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
     factory.connect("media-configure", camera.on_media_configure)
+    if args.user:
+        require_credentials(server, factory, args.user, args.password, args.auth)
     server.get_mount_points().add_factory(args.mount, factory)
     if server.attach(None) == 0:
         camera.stop()
@@ -149,6 +155,25 @@ def main(argv: list[str]) -> int:
         return fail(camera.error, code=1)
     print("rtsp_server: stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def require_credentials(server: object, factory: object, user: str, password: str, method: str) -> None:
+    """Only `user` with `password` may describe and play, by HTTP Basic or Digest authentication (the
+    server then offers only that method, as a camera configured for it does)."""
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", "viewer")
+    auth = GstRtspServer.RTSPAuth()
+    if method == "digest":
+        auth.add_digest(user, password, token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+    else:
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+    server.set_auth(auth)
+    permissions = GstRtspServer.RTSPPermissions()
+    permissions.add_permission_for_role("viewer", "media.factory.access", True)
+    permissions.add_permission_for_role("viewer", "media.factory.construct", True)
+    factory.set_permissions(permissions)
 
 
 class Feed:

@@ -118,6 +118,8 @@ def describe_stream(stream: av.stream.Stream, session: int) -> StreamInfo:
 
 def describe_av_error(error: Exception) -> str:
     text = getattr(error, "strerror", None) or str(error)
+    if isinstance(error, (av.error.HTTPUnauthorizedError, av.error.HTTPForbiddenError)):
+        return "authentication failed: check the user name and password in the URL"
     if isinstance(error, av.error.InvalidDataError):
         return f"not a readable video: {text}"
     if isinstance(error, (av.error.ExitError, TimeoutError, av.error.TimeoutError)):
