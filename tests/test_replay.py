@@ -16,6 +16,7 @@ from tests.test_detect import config  # noqa: F401 (the fixture: every default m
 from vigil.fusion import default_rules_text, load_default_rules
 from vigil.perception.worker import PerceptionConfig
 from vigil.replay import replay
+from vigil.tracking.zones import ClosedHours, Zone
 
 AFTERNOON = datetime.fromisoformat("2026-11-24T14:00:00+00:00")
 # the rule each ground-truth sound of the scenario should raise; the dog bark alone raises nothing
@@ -61,15 +62,25 @@ def test_a_rule_file_with_an_error_is_refused_with_its_line(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_the_rules_schedules_run_in_the_time_zone_given(
+def test_people_at_night_are_intruders_only_in_a_zone_closed_then_in_the_cameras_time_zone(
     config: PerceptionConfig,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    """14:00 UTC is the afternoon in UTC and 23:00 in Tokyo, out of hours: anyone seen is an intrusion."""
+    """14:00 UTC is the afternoon in UTC and 23:00 in Tokyo. The plaza at night with no zones (the demo
+    camera) raises no intrusion; with the whole view marked closed 22:00-06:00 it does, in Tokyo only."""
     clip = scream_clip(tmp_path)
-    in_utc = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=UTC)
-    in_tokyo = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=ZoneInfo("Asia/Tokyo"))
+    yard = Zone(
+        "plaza",
+        ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)),
+        closed_hours=(ClosedHours("22:00", "06:00"),),
+    )
+    tokyo = ZoneInfo("Asia/Tokyo")
+    unmarked = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=tokyo)
+    assert "intrusion" not in [i.rule for i in unmarked]
+    in_utc = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=UTC, zones=[yard])
+    in_tokyo = replay(clip, config, load_default_rules(), fps=2.0, start=AFTERNOON, tz=tokyo, zones=[yard])
     assert "intrusion" not in [i.rule for i in in_utc]
     night = [i for i in in_tokyo if i.rule == "intrusion"]
     assert night, [(i.rule, i.start_s) for i in in_tokyo]
-    assert night[0].explanation["schedule_factor"] > 1
+    zones = {item["zone"] for term in night[0].explanation["terms"] for item in term["evidence_items"]}
+    assert zones == {"plaza (closed 22:00–06:00)"}

@@ -11,7 +11,7 @@ from tests.conftest import World
 from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import CameraScenes
 from vigil.incidents.recorder import IncidentRecorder
-from vigil.tracking.zones import Zone, ZoneKind
+from vigil.tracking.zones import ClosedHours, Zone, ZoneKind
 
 CAMERAS = "/api/v1/cameras"
 DOOR = {"name": "door", "kind": "restricted", "points": [[0.1, 0.5], [0.4, 0.5], [0.4, 1.0], [0.1, 1.0]]}
@@ -39,8 +39,8 @@ async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World)
     camera = created.json()
     assert camera["privacy"] is True
     assert camera["zones"] == [
-        {**DOOR, "loiter_s": None},
-        {**BENCH, "loiter_s": 20.0},
+        {**DOOR, "loiter_s": None, "closed_hours": []},
+        {**BENCH, "loiter_s": 20.0, "closed_hours": []},
     ]
     read = (await client.get(f"{CAMERAS}/{camera['id']}", headers=headers)).json()
     assert (read["zones"], read["privacy"]) == (camera["zones"], True)
@@ -70,6 +70,29 @@ async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World)
     # a camera made without them has none, and privacy off
     plain = (await client.post(CAMERAS, json=rtsp_camera(), headers=headers)).json()
     assert (plain["zones"], plain["privacy"]) == ([], False)
+
+
+async def test_a_zones_closed_hours_round_trip_reach_fusion_and_are_checked(world: World) -> None:
+    client, headers = world.client, world["owner"].headers
+    weekend_nights = {"start": "22:00", "end": "06:00", "days": ["sat", "sun"]}
+    yard = {**BENCH, "name": "yard", "closed_hours": [weekend_nights, {"start": "12:00", "end": "13:00"}]}
+    created = await client.post(CAMERAS, json=rtsp_camera(zones=[yard]), headers=headers)
+    assert created.status_code == 201, created.text
+    stored = created.json()["zones"][0]["closed_hours"]
+    assert stored == [weekend_nights, {"start": "12:00", "end": "13:00", "days": None}]
+    scenes, _ = scenes_and_media(world)
+    (zone,) = scenes.zones(created.json()["id"])
+    assert zone.closed_hours == (ClosedHours("22:00", "06:00", ("sat", "sun")), ClosedHours("12:00", "13:00"))
+
+    for bad, where in (
+        ({"start": "22:00", "end": "6:00"}, ("zones", 0, "closed_hours", 0, "end")),
+        ({"start": "22:00", "end": "06:00", "days": ["someday"]}, ("zones", 0, "closed_hours", 0, "days")),
+    ):
+        refused = await client.post(
+            CAMERAS, json=rtsp_camera(zones=[{**BENCH, "closed_hours": [bad]}]), headers=headers
+        )
+        assert refused.status_code == 422, refused.text
+        assert where in errors_at(refused.json()), refused.json()
 
 
 @pytest.mark.parametrize(

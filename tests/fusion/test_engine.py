@@ -41,12 +41,14 @@ from vigil.fusion.simulate import (
     video,
     walker,
 )
-from vigil.tracking.zones import Zone, ZoneKind
+from vigil.tracking.zones import ClosedHours, Zone, ZoneKind
 
 DAY = datetime(2026, 11, 24, 14, 0, tzinfo=UTC).timestamp()
 NIGHT = datetime(2026, 11, 24, 23, 0, tzinfo=UTC).timestamp()
 DOOR = Zone("back_door", ((0.6, 0.8), (1.0, 0.8), (1.0, 1.0), (0.6, 1.0)), ZoneKind.RESTRICTED)
 BENCH = Zone("bench", ((0.0, 0.8), (0.3, 0.8), (0.3, 1.0), (0.0, 1.0)), ZoneKind.LOITER)
+NIGHTLY = (ClosedHours("22:00", "06:00"),)
+YARD = Zone("yard", ((0.0, 0.5), (1.0, 0.5), (1.0, 0.99), (0.0, 0.99)), ZoneKind.LOITER, closed_hours=NIGHTLY)
 
 Scenes = Callable[[float], Scene]
 
@@ -149,14 +151,45 @@ def test_a_person_standing_in_a_restricted_zone_in_daytime_is_an_intrusion() -> 
     assert (top.zone, top.zone_factor, top.track_ids) == ("back_door", 3.5, (9,))
 
 
-def test_a_person_walking_through_at_night_is_an_intrusion() -> None:
+def test_a_person_walking_across_a_view_nobody_marked_closed_at_night_is_no_intrusion() -> None:
     clock = StreamClock(wall_start_s=NIGHT)
     walking = people(walker(1, 5, 0.0, 0.05))
-    updates = run(video(clock, 0, 40, lambda t: Scene(walking(t))))
-    intrusions = opened(updates, "intrusion")
+    stream = video(clock, 0, 40, lambda t: Scene(walking(t)))
+    assert opened(run(stream), "intrusion") == []  # a camera with no zones: a public plaza at night
+    assert opened(run(stream, zones=[BENCH]), "intrusion") == []  # a zone with no closed hours
+
+
+def test_a_person_walking_through_a_zone_inside_its_closed_hours_is_an_intrusion() -> None:
+    walking = people(walker(1, 5, 0.0, 0.05))
+    night = run(video(StreamClock(wall_start_s=NIGHT), 0, 40, lambda t: Scene(walking(t))), zones=[YARD])
+    intrusions = opened(night, "intrusion")
     assert len(intrusions) == 1
-    assert intrusions[0].explanation.schedule == "out of hours"
-    assert intrusions[0].explanation.schedule_factor == 3.5
+    top = intrusions[0].explanation.terms[0].evidence_items[0]
+    assert (top.zone, top.zone_factor) == ("yard (closed 22:00–06:00)", 3.5)
+    day = run(video(StreamClock(wall_start_s=DAY), 0, 40, lambda t: Scene(walking(t))), zones=[YARD])
+    assert opened(day, "intrusion") == []
+
+
+def test_closed_hours_on_some_weekdays_only_close_the_zone_on_those_days() -> None:
+    # 2026-11-24 is a Tuesday; a zone closed at night on weekends only is open that night
+    weekends = Zone(
+        "yard", YARD.points, ZoneKind.LOITER, closed_hours=(ClosedHours("22:00", "06:00", ("sat", "sun")),)
+    )
+    walking = people(walker(1, 5, 0.0, 0.05))
+    stream = video(StreamClock(wall_start_s=NIGHT), 0, 40, lambda t: Scene(walking(t)))
+    assert opened(run(stream, zones=[weekends]), "intrusion") == []
+    assert len(opened(run(stream, zones=[YARD]), "intrusion")) == 1
+
+
+def test_someone_staying_for_long_is_told_as_occurrences_of_the_rules_max_duration() -> None:
+    clock = StreamClock(wall_start_s=DAY, fps=1.0)
+    stream = video(clock, 0, 1500, lambda t: Scene((person(9, 0.8, 0.9),)))
+    updates = [u for u in run(stream, zones=[DOOR]) if u.rule == "intrusion"]
+    intrusions = opened(updates)
+    assert len(intrusions) == 3  # max_duration_s 600 in the default rules: 0-600, 600-1200, 1200-1500
+    closes = [u for u in updates if u.kind is UpdateKind.CLOSED]
+    assert all(u.ended_s is not None for u in closes)
+    assert [round(u.t_s - i.started_s) for u, i in zip(closes[:2], intrusions, strict=False)] == [600, 600]
 
 
 def test_loitering_in_a_zone_is_reported() -> None:
@@ -263,10 +296,10 @@ def test_people_walking_by_in_daytime_open_nothing() -> None:
     assert opened(run(street(60), zones=[DOOR, BENCH])) == []
 
 
-def test_one_person_briefly_in_view_at_night_is_below_the_minimum_duration() -> None:
+def test_one_person_briefly_in_a_closed_zone_at_night_is_below_the_minimum_duration() -> None:
     clock = StreamClock(wall_start_s=NIGHT)
     glimpse = people(walker(1, 10, 0.0, 0.7))  # crosses the view in 1.4 s
-    assert opened(run(video(clock, 0, 30, lambda t: Scene(glimpse(t))))) == []
+    assert opened(run(video(clock, 0, 30, lambda t: Scene(glimpse(t))), zones=[YARD])) == []
 
 
 def test_stepping_into_a_restricted_zone_for_half_a_second_is_not_an_intrusion() -> None:
@@ -410,15 +443,26 @@ rules:
     assert len(opened(run(stream, rules, zones=[other_door]))) == 1
 
 
-def test_the_schedule_follows_the_cameras_local_time() -> None:
-    # 21:30 UTC is 22:30 in Paris in November: out of hours there, not in London
+def test_closed_hours_follow_the_cameras_local_time() -> None:
+    # 21:30 UTC is 22:30 in Paris in November: closed there, not yet in London
     wall = datetime(2026, 11, 24, 21, 30, tzinfo=UTC).timestamp()
     clock = StreamClock(wall_start_s=wall)
     walking = people(walker(1, 2, 0.0, 0.03))
     stream = video(clock, 0, 30, lambda t: Scene(walking(t)))
-    assert len(opened(run(stream, tz="Europe/Paris"), "intrusion")) == 1
-    assert opened(run(stream, tz="Europe/London"), "intrusion") == []
-    assert len(opened(run(stream, tz="Europe/London", tz_by_camera={1: "Europe/Paris"}), "intrusion")) == 1
+    yard = [YARD]
+    assert len(opened(run(stream, zones=yard, tz="Europe/Paris"), "intrusion")) == 1
+    assert opened(run(stream, zones=yard, tz="Europe/London"), "intrusion") == []
+    paris = {1: "Europe/Paris"}
+    assert len(opened(run(stream, zones=yard, tz="Europe/London", tz_by_camera=paris), "intrusion")) == 1
+
+
+def test_the_schedule_factor_follows_the_cameras_local_time() -> None:
+    # 21:30 UTC is 22:30 in Paris in November: glass breaking is out of hours there (×1.5), not in London
+    wall = datetime(2026, 11, 24, 21, 30, tzinfo=UTC).timestamp()
+    clink = [Sound("glass_break", 0.45, 10, 10.4)]
+    paris = opened(run(street(30, wall_start=wall, sounds=clink), tz="Europe/Paris"), "glass_break")
+    assert [u.explanation.schedule_factor for u in paris] == [1.5]
+    assert opened(run(street(30, wall_start=wall, sounds=clink), tz="Europe/London"), "glass_break") == []
 
 
 def test_glass_at_night_fires_on_weaker_evidence_than_in_daytime() -> None:
@@ -474,7 +518,7 @@ def test_the_explanation_names_each_terms_evidence_and_its_contributions_sum_to_
     updates = run(street(40, scene=scene, sounds=[Sound("scream", 0.7, 11, 12), Sound("shout", 0.6, 11, 13)]))
     closed = next(u for u in updates if u.rule == "violence" and u.kind is UpdateKind.CLOSED)
     why = closed.explanation
-    assert why.rule_version == "2026.11.1"
+    assert why.rule_version == "2026.12.1"
     assert math.isclose(sum(t.contribution for t in why.terms), why.score, rel_tol=1e-9)
     assert why.confidence == closed.confidence == pytest.approx(confidence_of(why.score, why.threshold))
     terms = {t.evidence: t for t in why.terms}

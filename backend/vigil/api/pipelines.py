@@ -19,7 +19,7 @@ from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
 from vigil.tracking.actions import CameraActions
-from vigil.tracking.zones import Zone, ZoneKind, privacy_masks, tracked_zones
+from vigil.tracking.zones import ClosedHours, Zone, ZoneKind, privacy_masks, tracked_zones
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,10 @@ def zones_of(stored: Sequence[Mapping[str, Any]]) -> tuple[Zone, ...]:
             points=tuple((float(x), float(y)) for x, y in zone["points"]),
             kind=ZoneKind(zone["kind"]),
             loiter_s=None if zone.get("loiter_s") is None else float(zone["loiter_s"]),
+            closed_hours=tuple(
+                ClosedHours(str(w["start"]), str(w["end"]), tuple(w["days"]) if w.get("days") else None)
+                for w in zone.get("closed_hours") or ()
+            ),
         )
         for zone in stored
     )

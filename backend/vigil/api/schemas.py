@@ -106,6 +106,12 @@ class ZoneSpec(BaseModel):
     loiter_s: float | None = Field(
         None, gt=0, le=86_400, description="Dwell before loitering here; null: the default (60 s)."
     )
+    closed_hours: list[ActiveWindow] = Field(
+        default_factory=list,
+        max_length=14,
+        description="When this place is closed (a yard at night): a person here then is an intrusion. "
+        "Without closed hours, only `restricted` zones raise intrusions.",
+    )
 
 
 def _unique_zone_names(zones: list[ZoneSpec]) -> list[ZoneSpec]:

@@ -15,7 +15,10 @@ Per camera and rule, at every observation, the rule's score over its window is c
   evidence merely held by the window does not count as duration), and the (camera, label) is not cooling
   down;
 - open → closed once the score stayed below `close_below` (hysteresis) for `close_after_s`; then the
-  (camera, label) cools down for `cooldown_s`: no new incident of that label opens on that camera.
+  (camera, label) cools down for `cooldown_s`: no new incident of that label opens on that camera;
+- open → closed when it has lasted `max_duration_s` (if the rule sets one): evidence that goes on for hours
+  is told as occurrences of that length, not one incident left open forever. With `reopen_after_max` the
+  next occurrence may open at once (no cooldown); without, the cooldown applies as after any close.
 
 An open incident is updated when its peak confidence rose by `UPDATE_MIN_RISE`, or every
 `UPDATE_EVERY_S` while new evidence arrives.
@@ -33,7 +36,7 @@ from zoneinfo import ZoneInfo
 from vigil.domain import EMOTIONS, Box, Observation
 from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution, UpdateKind
 from vigil.fusion.rules import Family, Read, Rule, RuleSet, Selector, Term, confidence_of
-from vigil.tracking.zones import Zone, foot_point
+from vigil.tracking.zones import CLOSED, Zone, foot_point
 
 UPDATE_MIN_RISE = 0.05
 """An open incident's confidence must rise this much for an update: 5 points is a change a person notices;
@@ -51,6 +54,20 @@ TimeZone = str | tzinfo
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneAt:
+    """A zone a piece of evidence stands in, as the rules see it: a closed zone is there a second time with
+    kind `closed` and why (its closed hours), so a rule may weigh presence there out of hours."""
+
+    name: str
+    kind: str | None
+    why: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.why})" if self.why else self.name
+
+
+@dataclass(frozen=True, slots=True)
 class _Item:
     """One piece of evidence, as the rules read it."""
 
@@ -61,7 +78,7 @@ class _Item:
     end_s: float
     seq: int  # the observation it came with
     track_ids: tuple[int, ...] = ()
-    zones: tuple[tuple[str, str | None], ...] = ()  # (name, kind) of the zones it stands in
+    zones: tuple[ZoneAt, ...] = ()  # the zones it stands in
     positioned: bool = False
     source: str = ""
     detail: str = ""
@@ -246,17 +263,18 @@ class FusionEngine:
 
     def _items(self, camera: _Camera, obs: Observation) -> Iterable[_Item]:
         t, seq = float(obs.t_s), camera.seq
+        closed = _closed_zones(camera.zones, obs.wall_time_s, camera.tz)
         person_boxes = {d.track_id: d.box for d in obs.detections if d.track_id is not None}
         for d in obs.detections:
             track = (d.track_id,) if d.track_id is not None else ()
             yield _Item(
-                Family.OBJECT, d.label, d.conf, t, t, seq, track, _zones_at(camera.zones, d.box), True
+                Family.OBJECT, d.label, d.conf, t, t, seq, track, _zones_at(camera.zones, d.box, closed), True
             )
         for face in obs.faces:
             if face.emotion is None:
                 continue
             box = person_boxes.get(face.track_id, face.box) if face.track_id is not None else face.box
-            zones = _zones_at(camera.zones, box)
+            zones = _zones_at(camera.zones, box, closed)
             track = (face.track_id,) if face.track_id is not None else ()
             emotion = face.emotion
             probs = (
@@ -268,10 +286,10 @@ class FusionEngine:
                 if prob > 0.0:
                     yield _Item(Family.FACE, label, float(prob), t, t, seq, track, zones, True)
         for action in obs.actions:
-            zones = _zones_at(camera.zones, action.box)
-            if action.zone is not None and all(name != action.zone for name, _ in zones):
+            zones = _zones_at(camera.zones, action.box, closed)
+            if action.zone is not None and all(z.name != action.zone for z in zones):
                 kinds = {z.name: z.kind.value for z in camera.zones}
-                zones = (*zones, (action.zone, kinds.get(action.zone)))
+                zones = (*zones, ZoneAt(action.zone, kinds.get(action.zone)))
             yield _Item(
                 Family.ACTION,
                 action.label,
@@ -321,6 +339,8 @@ class FusionEngine:
     ) -> IncidentUpdate | None:
         incident = state.incident
         if incident is not None:
+            if rule.max_duration_s is not None and now - incident.started_s >= rule.max_duration_s:
+                return self._close(camera_id, name, state, now, cool_down=not rule.reopen_after_max)
             if ev.score >= rule.close_level:
                 incident.below_since_s = None
                 if ev.latest_s is not None:
@@ -372,14 +392,17 @@ class FusionEngine:
         state.pending_since_s = state.pending_earliest_s = None
         return self._emit(UpdateKind.OPENED, camera_id, name, state.incident, now)
 
-    def _close(self, camera_id: int, name: str, state: _RuleState, now: float) -> IncidentUpdate:
+    def _close(
+        self, camera_id: int, name: str, state: _RuleState, now: float, cool_down: bool = True
+    ) -> IncidentUpdate:
         incident = state.incident
         assert incident is not None
         state.incident = None
-        key = (camera_id, incident.rule.label)
-        self._cooldown_until[key] = max(
-            self._cooldown_until.get(key, -math.inf), now + incident.rule.cooldown_s
-        )
+        if cool_down:
+            key = (camera_id, incident.rule.label)
+            self._cooldown_until[key] = max(
+                self._cooldown_until.get(key, -math.inf), now + incident.rule.cooldown_s
+            )
         return self._emit(UpdateKind.CLOSED, camera_id, name, incident, now)
 
     def _emit(
@@ -528,12 +551,12 @@ def _match(rule: Rule, item: _Item) -> _Match:
     if not item.positioned:
         return _Match(item, 1.0, None)
     best: tuple[float, str] | None = None
-    for name, kind in item.zones:
-        factor = rule.zone_factors.get(name)
-        if factor is None and kind is not None:
-            factor = rule.zone_factors.get(kind)
+    for zone in item.zones:
+        factor = rule.zone_factors.get(zone.name) if zone.kind != CLOSED else None
+        if factor is None and zone.kind is not None:
+            factor = rule.zone_factors.get(zone.kind)
         if factor is not None and (best is None or factor > best[0]):
-            best = (factor, name)
+            best = (factor, zone.label)
     if best is None:
         return _Match(item, rule.outside_zones, None)
     return _Match(item, best[0], best[1])
@@ -554,9 +577,23 @@ def _ref(m: _Match) -> EvidenceRef:
     )
 
 
-def _zones_at(zones: Sequence[Zone], box: Box) -> tuple[tuple[str, str | None], ...]:
+def _closed_zones(zones: Sequence[Zone], wall_time_s: float, tz: tzinfo) -> dict[str, str]:
+    """The zones inside their closed hours at this moment (camera-local), with the window's words."""
+    if not any(z.closed_hours for z in zones):
+        return {}
+    local = datetime.fromtimestamp(wall_time_s, tz)
+    minute, weekday = local.hour * 60 + local.minute, local.weekday()
+    windows = {z.name: z.closed_window(minute, weekday) for z in zones}
+    return {name: window.label for name, window in windows.items() if window is not None}
+
+
+def _zones_at(zones: Sequence[Zone], box: Box, closed: Mapping[str, str]) -> tuple[ZoneAt, ...]:
     foot = foot_point(box)
-    return tuple((z.name, z.kind.value) for z in zones if z.contains(foot))
+    inside = [z for z in zones if z.contains(foot)]
+    return (
+        *(ZoneAt(z.name, z.kind.value) for z in inside),
+        *(ZoneAt(z.name, CLOSED, closed[z.name]) for z in inside if z.name in closed),
+    )
 
 
 def _schedule_factor(rule: Rule, wall_time_s: float, tz: tzinfo) -> tuple[float, str | None]:

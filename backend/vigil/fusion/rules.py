@@ -206,6 +206,8 @@ class Rule(_Strict):
     min_duration_s: NonNegative = 0.0
     close_after_s: NonNegative = 0.0
     cooldown_s: NonNegative = 0.0
+    max_duration_s: Positive | None = None  # an incident lasting this long closes (None: no limit)
+    reopen_after_max: bool = True  # ... and the next occurrence may open at once, without the cooldown
     zone_factors: dict[str, NonNegative] = Field(default_factory=dict)  # zone name or kind → multiplier
     outside_zones: NonNegative = 1.0  # the factor of positioned evidence in none of those zones
     schedule: tuple[ScheduleWindow, ...] = ()
@@ -234,6 +236,7 @@ class RuleOverride(_Strict):
     min_duration_s: NonNegative | None = None
     close_after_s: NonNegative | None = None
     cooldown_s: NonNegative | None = None
+    max_duration_s: Positive | None = None
     weights: dict[str, Finite] = Field(default_factory=dict)  # selector → new weight
     zone_factors: dict[str, NonNegative] | None = None
     outside_zones: NonNegative | None = None

@@ -11,6 +11,10 @@ outside (or unseen) for longer than `exit_grace_s` has left, and a later entry s
 A zone of kind `privacy` is not a zone for tracking and fusion but a privacy mask: the polygon is blacked
 out in every picture that leaves the server (`media.privacy.mask_polygons`). `tracked_zones` and
 `privacy_masks` split a camera's zones into the two.
+
+A zone may have closed hours (a yard locked at night, a shop after closing): inside them it also counts as
+kind `closed` for fusion (`CLOSED`), which is where the default intrusion rule applies out of hours. A
+place nobody marked closed is never an intruder's place, so a public plaza at night raises nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +24,34 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from vigil.domain import Box
+from vigil.schedule import in_window
 
 Point = tuple[float, float]
 
 EXIT_GRACE_S = 1.0
 """A track outside its zone (or unseen) for up to this long is still in it: a foot point jittering across
 the border, or one missed detection, does not restart the dwell clock."""
+
+
+CLOSED = "closed"
+"""The kind a zone also has for fusion while inside its closed hours."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedHours:
+    """A daily window ('HH:MM', wrapping past midnight; `days` None = every day) when a zone is closed."""
+
+    start: str
+    end: str
+    days: tuple[str, ...] | None = None
+
+    def matches(self, minute_of_day: int, weekday: int) -> bool:
+        return in_window(self.start, self.end, self.days, minute_of_day, weekday)
+
+    @property
+    def label(self) -> str:
+        days = f" {','.join(self.days)}" if self.days else ""
+        return f"closed {self.start}–{self.end}{days}"
 
 
 class ZoneKind(StrEnum):
@@ -42,6 +68,7 @@ class Zone:
     points: tuple[Point, ...]
     kind: ZoneKind = ZoneKind.LOITER
     loiter_s: float | None = None  # this zone's loitering threshold; None: the recognizer's default
+    closed_hours: tuple[ClosedHours, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.points) < 3:
@@ -52,6 +79,10 @@ class Zone:
 
     def contains(self, point: Point) -> bool:
         return point_in_polygon(point, self.points)
+
+    def closed_window(self, minute_of_day: int, weekday: int) -> ClosedHours | None:
+        """The closed-hours window the moment falls in (`weekday` 0 = Monday), or None: open."""
+        return next((w for w in self.closed_hours if w.matches(minute_of_day, weekday)), None)
 
 
 @dataclass(frozen=True, slots=True)

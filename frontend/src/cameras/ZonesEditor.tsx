@@ -12,6 +12,8 @@ import {
 import { type CameraPublic, camerasUpdate, type ZoneKind, type ZoneSpec } from "../client";
 import { useLiveFrames } from "../live/useLiveFrames";
 import { errorMessage } from "../ui/errors";
+import { ClosedHoursInput } from "./ClosedHoursInput";
+import { formatClosedHours } from "./closedHours";
 import {
   clickToNormPoint,
   closePolygon,
@@ -438,6 +440,13 @@ export function ZonesEditor({ camera }: { camera: CameraPublic }) {
                 />
               </label>
             )}
+            {editing.kind !== "privacy" && selected !== null && (
+              <ClosedHoursInput
+                key={selected}
+                value={editing.closed_hours}
+                onChange={(windows) => updateZone(selected, (zone) => ({ ...zone, closed_hours: windows }))}
+              />
+            )}
             <label>
               Corner to move
               <select
@@ -548,6 +557,9 @@ export function ZonesEditor({ camera }: { camera: CameraPublic }) {
               <span className="hint">
                 {zone.points.length} corners
                 {zone.kind === "loiter" && ` · ${zone.loiter_s ?? 60} s`}
+                {zone.closed_hours &&
+                  zone.closed_hours.length > 0 &&
+                  ` · closed ${formatClosedHours(zone.closed_hours)}`}
               </span>
               {editable && (
                 <>
