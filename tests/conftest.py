@@ -19,7 +19,7 @@ from fastapi_users.password import PasswordHelper
 from vigil.api.app import create_app
 from vigil.db import incidents as incident_repo
 from vigil.db.tables import Artifact, Camera, CameraShare, Incident, User
-from vigil.domain import ArtifactKind, Role, ShareRole, SourceKind
+from vigil.domain import ArtifactKind, Role, Severity, ShareRole, SourceKind
 from vigil.settings import Settings
 
 PASSWORD = "long enough passphrase"
@@ -33,6 +33,10 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "frontend_dist": tmp_path / "no-dashboard",
         "file_roots": str(tmp_path / "videos"),
         "login_max_attempts_per_ip": 1000,
+        # most tests register several accounts from one address; closed registration and the limits
+        # themselves are tested with their own settings (tests/api/test_auth.py, tests/security/)
+        "open_registration": True,
+        "register_max_per_ip": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -131,7 +135,12 @@ class World:
             return camera.id
 
     async def add_incident(
-        self, camera_id: int, label: str = "scream", confidence: float = 0.8, started_ago_s: float = 60
+        self,
+        camera_id: int,
+        label: str = "scream",
+        confidence: float = 0.8,
+        started_ago_s: float = 60,
+        severity: Severity = Severity.MEDIUM,
     ) -> int:
         async with self.app.state.session_factory() as db:
             incident = await incident_repo.add(
@@ -140,6 +149,7 @@ class World:
                     camera_id=camera_id,
                     label=label,
                     confidence=confidence,
+                    severity=severity,
                     started_at=datetime.now(UTC) - timedelta(seconds=started_ago_s),
                     explanation={"terms": [{"modality": "audio", "label": label, "weight": 1.0}]},
                 ),
@@ -148,7 +158,12 @@ class World:
             return incident.id
 
     async def add_artifact(
-        self, incident_id: int, content: bytes, relative: str | None = None, write: bool = True
+        self,
+        incident_id: int,
+        content: bytes,
+        relative: str | None = None,
+        write: bool = True,
+        kind: ArtifactKind = ArtifactKind.CLIP,
     ) -> int:
         settings: Settings = self.app.state.settings
         relative = relative or f"incidents/{incident_id}/clip-{uuid.uuid4().hex[:8]}.mp4"
@@ -161,9 +176,9 @@ class World:
                 db,
                 Artifact(
                     incident_id=incident_id,
-                    kind=ArtifactKind.CLIP,
+                    kind=kind,
                     path=relative,
-                    media_type="video/mp4",
+                    media_type="video/mp4" if kind is ArtifactKind.CLIP else "image/jpeg",
                     bytes=len(content),
                     sha256=hashlib.sha256(content).hexdigest(),
                 ),

@@ -188,6 +188,9 @@ ROWS = [
     ),
     Row("GET", "/api/v1/incidents", signed_in(200)),
     Row("GET", "/api/v1/incidents/stats", signed_in(200)),
+    Row("GET", "/api/v1/incidents/labels", signed_in(200)),
+    # 200 for everyone signed in: what each may not operate is left as it is (tests/api/test_incident_triage)
+    Row("POST", "/api/v1/incidents/review", signed_in(200), json={"filter": {}}),
     Row("GET", "/api/v1/incidents/{incident_id}", by_camera_access(200, 200, 200), target=main_incident),
     Row(
         "PATCH",

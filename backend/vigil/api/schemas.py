@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from fastapi_users import schemas as fu_schemas
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -18,6 +19,7 @@ from pydantic import (
 )
 
 from vigil.alerts.model import ActiveWindow, ChannelKind, DeliveryStatus
+from vigil.db.incidents import ReviewFilter
 from vigil.domain import (
     ArtifactKind,
     CameraAccess,
@@ -275,6 +277,32 @@ class IncidentPublic(BaseModel):
                 "summary": str(explanation.get("summary", "")) if isinstance(explanation, dict) else "",
             }
         return data
+
+
+class IncidentListItem(IncidentPublic):
+    snapshot_url: str | None = Field(None, description="Its snapshot (a thumbnail for lists), if it has one.")
+
+
+class IncidentReview(BaseModel):
+    """Mark new incidents reviewed (acknowledged) in bulk: a selection (`ids`), or everything a filter
+    matches (`filter`, `{}` for all), up to `up_to` (default: now). Incidents of cameras you may only view
+    are left as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(None, min_length=1, max_length=500)
+    filter: ReviewFilter | None = None
+    up_to: AwareDatetime | None = Field(None, description="Only incidents that started by then.")
+
+    @model_validator(mode="after")
+    def _one_choice(self) -> Self:
+        if (self.ids is None) == (self.filter is None):
+            raise ValueError("give either `ids` or `filter`")
+        return self
+
+
+class IncidentReviewResult(BaseModel):
+    reviewed: int = Field(description="How many new incidents became acknowledged.")
 
 
 class IncidentDetail(IncidentPublic):

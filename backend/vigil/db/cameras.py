@@ -25,6 +25,18 @@ def visible_camera_ids(user: User) -> SelectOfScalar[Any]:
     return query.where(or_(col(Camera.owner_id) == user.id, col(Camera.id).in_(shared)))
 
 
+def operable_camera_ids(user: User) -> SelectOfScalar[Any]:
+    """A subquery of the ids of every camera whose incidents `user` may acknowledge: owned, shared to
+    operate, or any camera for an admin."""
+    query = select(Camera.id)
+    if user.role == Role.ADMIN:
+        return query
+    shared = select(CameraShare.camera_id).where(
+        CameraShare.user_id == user.id, CameraShare.role == ShareRole.OPERATOR
+    )
+    return query.where(or_(col(Camera.owner_id) == user.id, col(Camera.id).in_(shared)))
+
+
 def access_of(user: User, camera: Camera, share_role: ShareRole | None) -> CameraAccess | None:
     """What `user` may do with `camera` (pure): owners and admins manage, shares give view or operate."""
     if user.role == Role.ADMIN or camera.owner_id == user.id:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from vigil.db.cameras import visible_camera_ids
+from vigil.db.cameras import operable_camera_ids, visible_camera_ids
 from vigil.db.tables import Artifact, Camera, Incident, User
 from vigil.db.types import utcnow
-from vigil.domain import IncidentStatus
+from vigil.domain import ArtifactKind, IncidentStatus, Severity
 from vigil.incidents.stats import BucketSize, StatsRow, known_zone
 
 IncidentSort = Literal["-started_at", "started_at", "-confidence", "confidence"]
+SeverityGroup = Literal["alert", "detection"]
+SEVERITY_GROUPS: dict[str, tuple[Severity, ...]] = {
+    # Frigate's split: alerts want a person now, detections are for review when there is time
+    "alert": (Severity.HIGH, Severity.CRITICAL),
+    "detection": (Severity.LOW, Severity.MEDIUM),
+}
 
 
 class IncidentFilter(BaseModel):
@@ -27,6 +34,9 @@ class IncidentFilter(BaseModel):
     camera_id: int | None = None
     label: str | None = Field(None, max_length=64)
     status: IncidentStatus | None = None
+    group: SeverityGroup | None = Field(
+        None, description="`alert`: high and critical severity; `detection`: low and medium."
+    )
     since: datetime | None = Field(None, description="Started at or after (ISO 8601).")
     until: datetime | None = Field(None, description="Started before (ISO 8601).")
     min_confidence: float | None = Field(None, ge=0, le=1)
@@ -75,6 +85,7 @@ def _visible_where(
     camera_id: int | None = None,
     label: str | None = None,
     status: IncidentStatus | None = None,
+    group: SeverityGroup | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     min_confidence: float | None = None,
@@ -87,6 +98,8 @@ def _visible_where(
         conditions.append(col(Incident.label) == label)
     if status is not None:
         conditions.append(col(Incident.status) == status)
+    if group is not None:
+        conditions.append(col(Incident.severity).in_(SEVERITY_GROUPS[group]))
     if since is not None:
         conditions.append(col(Incident.started_at) >= _utc(since))
     if until is not None:
@@ -102,6 +115,7 @@ async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> t
         camera_id=query.camera_id,
         label=query.label,
         status=query.status,
+        group=query.group,
         since=query.since,
         until=query.until,
         min_confidence=query.min_confidence,
@@ -114,6 +128,63 @@ async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> t
         select(Incident).where(*conditions).order_by(order, id_order).limit(query.limit).offset(query.offset)
     )
     return list(rows.all()), total
+
+
+class ReviewFilter(BaseModel):
+    """Which incidents a bulk review marks: those of the list's filters (status aside: only new ones)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    camera_id: int | None = None
+    label: str | None = Field(None, max_length=64)
+    group: SeverityGroup | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_confidence: float | None = Field(None, ge=0, le=1)
+
+
+async def review(
+    db: AsyncSession, by: User, ids: Sequence[int] | None, where: ReviewFilter | None, up_to: datetime
+) -> int:
+    """Acknowledge, as `by`, the new incidents chosen by `ids` or by `where`, that started up to `up_to`,
+    on cameras `by` may operate (others are left as they are). Returns how many changed."""
+    conditions = _visible_where(by, **(where.model_dump() if where is not None else {}))
+    conditions += [
+        col(Incident.camera_id).in_(operable_camera_ids(by)),
+        col(Incident.status) == IncidentStatus.NEW,
+        col(Incident.started_at) <= _utc(up_to),
+    ]
+    if ids is not None:
+        conditions.append(col(Incident.id).in_(list(ids)))
+    now = utcnow()
+    result = await db.execute(
+        update(Incident)
+        .where(*conditions)
+        .values(
+            status=IncidentStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by.id, updated_at=now
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await db.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def snapshot_ids(db: AsyncSession, incident_ids: Sequence[int]) -> dict[int, int]:
+    """Incident id → the id of its snapshot artifact, for those that have one."""
+    if not incident_ids:
+        return {}
+    rows = await db.execute(
+        select(col(Artifact.incident_id), func.min(col(Artifact.id)))
+        .where(col(Artifact.incident_id).in_(list(incident_ids)), col(Artifact.kind) == ArtifactKind.SNAPSHOT)
+        .group_by(col(Artifact.incident_id))
+    )
+    return {int(incident_id): int(artifact_id) for incident_id, artifact_id in rows.all()}
+
+
+async def labels_visible(db: AsyncSession, user: User) -> list[str]:
+    """The labels of the incidents `user` may see, sorted."""
+    rows = await db.scalars(select(col(Incident.label)).where(*_visible_where(user)).distinct())
+    return sorted(rows.all())
 
 
 async def stats_rows(

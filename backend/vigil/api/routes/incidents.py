@@ -13,7 +13,9 @@ from vigil.api.deps import CurrentUser, OperableIncident, Session, VisibleIncide
 from vigil.api.schemas import (
     ArtifactPublic,
     IncidentDetail,
-    IncidentPublic,
+    IncidentListItem,
+    IncidentReview,
+    IncidentReviewResult,
     IncidentStats,
     IncidentUpdate,
     Page,
@@ -42,10 +44,34 @@ async def _detail(db: Session, incident: Incident) -> IncidentDetail:
 @router.get("", name="list")
 async def list_incidents(
     user: CurrentUser, db: Session, query: Annotated[IncidentFilter, Query()]
-) -> Page[IncidentPublic]:
-    """Incidents of the cameras you may see, newest first unless `sort` says otherwise."""
+) -> Page[IncidentListItem]:
+    """Incidents of the cameras you may see, newest first unless `sort` says otherwise, each with its
+    snapshot's address (a thumbnail) when it has one."""
     incidents, total = await incident_repo.list_visible(db, user, query)
-    return Page(items=[IncidentPublic(**i.model_dump()) for i in incidents], total=total)
+    snapshots = await incident_repo.snapshot_ids(db, [i.id for i in incidents if i.id is not None])
+    items = [
+        IncidentListItem(
+            **i.model_dump(),
+            snapshot_url=f"/api/v1/artifacts/{snapshots[i.id]}" if i.id in snapshots else None,
+        )
+        for i in incidents
+    ]
+    return Page(items=items, total=total)
+
+
+@router.post("/review", name="review")
+async def review_incidents(body: IncidentReview, user: CurrentUser, db: Session) -> IncidentReviewResult:
+    """Mark new incidents reviewed in bulk (a selection, or a filter up to a moment): those of cameras
+    you own, operate or administer become acknowledged by you; the others are left as they are."""
+    up_to = body.up_to or utcnow()
+    reviewed = await incident_repo.review(db, user, body.ids, body.filter, up_to)
+    return IncidentReviewResult(reviewed=reviewed)
+
+
+@router.get("/labels", name="labels")
+async def incident_labels(user: CurrentUser, db: Session) -> list[str]:
+    """The labels of the incidents you may see (for a label filter that offers what exists)."""
+    return await incident_repo.labels_visible(db, user)
 
 
 def _query_error(field: str, message: str) -> HTTPException:
