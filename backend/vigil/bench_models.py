@@ -68,18 +68,20 @@ def measure(video: Path, config: worker.PerceptionConfig) -> tuple[list[ModelTim
     """(one row per model, the cost of the whole set per camera)."""
     worker.init_worker(config)
     models = worker._loaded()  # the bench times the worker's own instances
+    objects = models.objects
+    assert objects is not None  # only a pool sets models aside
     frames = frames_of(video)
     people: list[tuple[NDArray[np.uint8], Detection]] = []
     rows: list[ModelTiming | None] = []
     rows.append(
         _timing(
-            f"objects ({models.objects.name})",
+            f"objects ({objects.name})",
             "frame",
-            [partial(models.objects.detect, f) for f in frames],
+            [partial(objects.detect, f) for f in frames],
         )
     )
     for frame in frames:
-        people += [(frame, d) for d in models.objects.detect(frame) if d.label == "person"]
+        people += [(frame, d) for d in objects.detect(frame) if d.label == "person"]
     pose = models.pose
     if pose is not None:
         rows.append(

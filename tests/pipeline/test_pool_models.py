@@ -1,7 +1,8 @@
-"""The pool's workers load the models once; a model that cannot load stops analysis with a reason."""
+"""The pool's workers load the models once; a model that cannot load is set aside, with the reason."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -47,7 +48,7 @@ async def test_poses_can_be_turned_off() -> None:
     assert observation.poses == ()
 
 
-async def test_a_model_that_does_not_load_stops_analysis_with_a_reason(tmp_path: Path) -> None:
+async def test_a_model_that_does_not_load_is_set_aside_at_once_and_the_others_run(tmp_path: Path) -> None:
     corrupt = tmp_path / "nanodet.onnx"
     corrupt.write_bytes(b"not an onnx file" * 100)
     PerceptionConfig(corrupt).check()  # present and not an LFS pointer: only loading can tell
@@ -56,8 +57,21 @@ async def test_a_model_that_does_not_load_stops_analysis_with_a_reason(tmp_path:
         assert pool.try_acquire(7)
         with pytest.raises(BrokenProcessPool):
             await pool.analyse(bus_frame(), motion=1.0)
-        assert pool.broken is not None
-        assert "model worker failed" in pool.broken
-        assert not pool.try_acquire(7)
+        why = pool.set_aside["objects"]
+        assert why.startswith("the objects model (nanodet.onnx) is set aside: it could not load")
+        assert "not a valid ONNX model" in why
+        # loading it again would fail the same way: the pool restarts without it, the pose model loads
+        await wait_for_slot(pool, 7)
+        observation = await pool.analyse(bus_frame(), motion=1.0)
+        assert observation.detections == ()
+        assert pool.problem == why
+        assert pool.restarts == 1
     finally:
         pool.shutdown()
+
+
+async def wait_for_slot(pool: AnalysisPool, slot: int, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not pool.try_acquire(slot):
+        assert time.monotonic() < deadline, f"the pool did not take work within {timeout_s} s"
+        await asyncio.sleep(0.05)

@@ -234,6 +234,9 @@ class CameraHealth(BaseModel):
     last_frame_age_s: float | None = None
     reconnects: int = 0
     last_error: str | None = None
+    analysis_restarts: int = Field(
+        0, description="Times the server's analysis pool was replaced after a model worker died (any camera)."
+    )
 
 
 # --- incidents and artifacts -------------------------------------------------------------------------

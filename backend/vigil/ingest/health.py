@@ -20,6 +20,7 @@ class SourceHealth:
     last_frame_age_s: float | None = None
     reconnects: int = 0
     last_error: str | None = None
+    analysis_restarts: int = 0  # times the analysis pool was replaced after a worker died (all cameras')
 
 
 class HealthRegistry:

@@ -19,6 +19,7 @@ from vigil.perception.faces import BlazeFaceDetector, FaceDetector
 from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
 from vigil.perception.onnx_runtime import check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
+from vigil.pipeline.beacon import note_model, set_aside_models
 
 ObjectModelFormat = Literal["nanodet", "yolov8"]
 
@@ -106,7 +107,7 @@ def build_sound(config: SoundConfig) -> SoundEnsemble | None:
 
 @dataclass(frozen=True)
 class _Models:
-    objects: ObjectDetector
+    objects: ObjectDetector | None  # None: set aside by the pool after crashes (frames then have no objects)
     pose: PoseEstimator | None
     faces: FaceDetector | None
     emotion: EmotionClassifier | None
@@ -116,15 +117,31 @@ class _Models:
 _models: list[_Models] = []
 
 
+def _wanted(model: str, path: Path | None) -> Path | None:
+    """The file to load for `model`, unless it is not configured or the pool set it aside after crashes;
+    says which model loads next, so that a crash while loading is blamed on it."""
+    if path is None or model in set_aside_models():
+        return None
+    note_model(model, path.name)
+    return path
+
+
 def init_worker(config: PerceptionConfig) -> None:
-    """Pool initializer: load every model once per process."""
-    pose = MoveNetCropPose(config.pose_model) if config.pose_model is not None else None
-    faces = BlazeFaceDetector(config.face_model) if config.face_model is not None else None
+    """Pool initializer: load every model once per process (but those the pool set aside)."""
+    objects = build_detector(config) if _wanted("objects", config.object_model) else None
+    pose_model = _wanted("pose", config.pose_model)
+    pose = MoveNetCropPose(pose_model) if pose_model is not None else None
+    face_model = _wanted("faces", config.face_model)
+    faces = BlazeFaceDetector(face_model) if face_model is not None else None
     emotion = None
-    if faces is not None and config.emotion_model is not None:
-        emotion = TFLiteEmotionClassifier(config.emotion_model)
-    sound = build_sound(config.sound) if config.sound is not None else None
-    _models[:] = [_Models(build_detector(config), pose, faces, emotion, sound)]
+    emotion_model = _wanted("faces", config.emotion_model) if faces is not None else None
+    if emotion_model is not None:
+        emotion = TFLiteEmotionClassifier(emotion_model)
+    sound = None
+    if config.sound is not None and "sound" not in set_aside_models():
+        note_model("sound", "the sound ensemble")
+        sound = build_sound(config.sound)
+    _models[:] = [_Models(objects, pose, faces, emotion, sound)]
 
 
 def _loaded() -> _Models:
@@ -150,10 +167,17 @@ def analyse_frame(
     people found, or on the whole image with `whole_image_faces` (photos, `vigil detect`)."""
     models = _loaded()
     start = time.perf_counter()
-    detections = models.objects.detect(image)
-    poses = models.pose.estimate(image, detections) if models.pose is not None else []
+    detections = []
+    if models.objects is not None:
+        note_model("objects")
+        detections = models.objects.detect(image)
+    poses = []
+    if models.pose is not None:
+        note_model("pose")
+        poses = models.pose.estimate(image, detections)
     faces = []
     if models.faces is not None:
+        note_model("faces")
         if whole_image_faces:
             faces = faces_of_image(image, models.faces, models.emotion)
         else:
@@ -175,10 +199,14 @@ def analyse_audio(
 ) -> Observation:
     """The sound events of one window (16 kHz mono, first sample at camera time `t_s`)."""
     models = _loaded()
-    if models.sound is None:
-        raise RuntimeError("this worker has no sound models (PerceptionConfig.sound is None)")
     start = time.perf_counter()
-    events = models.sound.classify(samples, t_s)
+    if models.sound is not None:
+        note_model("sound")
+        events = models.sound.classify(samples, t_s)
+    elif "sound" in set_aside_models():
+        events = []
+    else:
+        raise RuntimeError("this worker has no sound models (PerceptionConfig.sound is None)")
     return Observation(
         camera_id=camera_id,
         t_s=t_s + len(samples) / 16_000,

@@ -87,8 +87,7 @@ class CameraPipeline:
         try:
             observation = await self.pool.analyse_audio(window)
         except BrokenProcessPool:
-            log.error("camera %s: %s", self.camera_id, self.pool.broken)
-            return
+            return  # the pool logs the crash once and restarts; the camera's health says so meanwhile
         except Exception:
             log.exception("camera %s: sound analysis failed", self.camera_id)
             return
@@ -126,8 +125,7 @@ class CameraPipeline:
         try:
             observation = await self.pool.analyse(frame, motion)
         except BrokenProcessPool:
-            log.error("camera %s: %s", self.camera_id, self.pool.broken)
-            return
+            return  # as in _hear
         except Exception:
             log.exception("camera %s: analysis failed", self.camera_id)
             return
@@ -143,7 +141,8 @@ class CameraPipeline:
             source,
             fps_analysed=round(self._analysed.per_s(time.time()), 2),
             frames_dropped=source.frames_dropped + self._pool_drops,
-            last_error=self.pool.broken or source.last_error,
+            last_error=self.pool.problem or source.last_error,
+            analysis_restarts=self.pool.restarts,
         )
 
     async def stop(self) -> None:

@@ -52,3 +52,14 @@ class PipelineMetrics:
         self.cameras_streaming = Gauge(
             "vigil_cameras_streaming", "Cameras whose source is streaming", registry=self.registry
         )
+        self.pool_restarts = Counter(
+            "vigil_pool_restarts",
+            "Times the analysis pool was replaced after one of its workers died",
+            registry=self.registry,
+        )
+        self.models_set_aside = Gauge(
+            "vigil_models_set_aside",
+            "Models set aside after crashing their pool worker again and again (1 each)",
+            ["model"],
+            registry=self.registry,
+        )

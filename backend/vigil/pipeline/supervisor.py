@@ -68,6 +68,7 @@ class PipelineSupervisor:
         self.pre_roll_s = pre_roll_s
         self._running: dict[int, _Running] = {}
         self._health_task: asyncio.Task[None] | None = None
+        self._restarts_counted = 0
 
     def pipeline(self, camera_id: int) -> CameraPipeline | None:
         running = self._running.get(camera_id)
@@ -150,6 +151,11 @@ class PipelineSupervisor:
             streaming += state.state == "streaming"
         self.metrics.cameras_streaming.set(streaming)
         self.metrics.pool_in_flight.set(self.pool.in_flight)
+        if self.pool.restarts > self._restarts_counted:
+            self.metrics.pool_restarts.inc(self.pool.restarts - self._restarts_counted)
+            self._restarts_counted = self.pool.restarts
+        for model in self.pool.set_aside:
+            self.metrics.models_set_aside.labels(model).set(1)
 
     async def _publish_health(self) -> None:
         while True:

@@ -447,6 +447,12 @@ export type CameraCreate = {
  */
 export type CameraHealth = {
     /**
+     * Analysis Restarts
+     *
+     * Times the server's analysis pool was replaced after a model worker died (any camera).
+     */
+    analysis_restarts?: number;
+    /**
      * Camera Id
      */
     camera_id: number;
