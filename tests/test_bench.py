@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import av
 import pytest
 
 from tests.media import plaza
@@ -31,9 +33,35 @@ def test_bench_prints_decode_and_capacity_tables() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "## Decode (one pass, as fast as possible)" in result.stdout
-    assert "| 1       | 10.00" in result.stdout or "| 1 " in result.stdout
-    assert "Held without a drop:" in result.stdout
+    with av.open(str(plaza())) as container:
+        frames = container.streams.video[0].frames
+        seconds = float(container.duration or 0) / 1_000_000
+    decode = table_rows(result.stdout, "Decode (one pass, as fast as possible)")
+    assert [row[0] for row in decode] == ["decode, RGB of 1 frame a second", "decode + RGB of every frame"]
+    assert [int(row[1]) for row in decode] == [frames, frames]  # one whole pass of the file, both times
+    assert abs(int(decode[0][2]) - seconds) <= 2  # one frame a second converted
+    assert 0 < int(decode[1][2]) <= frames  # every frame converted, less those dropped, not queued
+    assert all(float(row[4]) > 0 for row in decode)
+    capacity = table_rows(
+        result.stdout, "Real-time cameras of the scenario (1 s each, stops at the first drop)"
+    )
+    assert [row[0] for row in capacity] == ["1"]  # --max-cameras 1: one run, of one camera
+    fps_in, dropped = float(capacity[0][1]), int(capacity[0][3])
+    held = re.search(r"Held without a drop: (\d+) camera\(s\) at full rate\.", result.stdout)
+    assert held is not None, result.stdout
+    assert int(held[1]) == (1 if dropped == 0 and fps_in >= 9.5 else 0)  # the summary follows the table
+
+
+def table_rows(stdout: str, title: str) -> list[list[str]]:
+    """The cells of the Markdown table printed under `## title` (header and rule left out)."""
+    lines = stdout.split(f"## {title}\n", 1)[1].splitlines()
+    rows = []
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    assert rows, f"no rows under {title!r}"
+    return rows
 
 
 def test_bench_names_a_missing_video() -> None:

@@ -315,7 +315,7 @@ class AvSource:
         for packet in container.demux(*streams):
             if self._stop.is_set():
                 return False
-            if packet.dts is None:
+            if packet.dts is None and packet.size:  # no timing; the empty ones at the end flush the decoders
                 continue
             packet_time = float(packet.pts * packet.time_base) if packet.pts is not None else None
             if first_time is None and packet_time is not None:
