@@ -13,11 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[speech]'
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras,torch,train]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras,torch,train,speech]'
 	touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP)

@@ -150,7 +150,13 @@ def replay(args: argparse.Namespace) -> None:
         start = datetime.fromisoformat(args.start).astimezone() if args.start else None
         config.check()
         incidents = run_replay(
-            Path(args.path), config, rules, fps=args.fps, start=start, tz=settings.tzinfo()
+            Path(args.path),
+            config,
+            rules,
+            fps=args.fps,
+            start=start,
+            tz=settings.tzinfo(),
+            transcribe=args.transcribe,
         )
     except (ModelLoadError, DetectError, RuleError, OSError, ValueError) as error:
         sys.exit(f"vigil replay: {error}")
@@ -228,6 +234,11 @@ def main(argv: list[str] | None = None) -> None:
     replay_parser.add_argument("--rules", help="a fusion rule file (YAML); default: the built-in rules")
     replay_parser.add_argument("--json", action="store_true", help="print a JSON list of incidents")
     replay_parser.add_argument("--fps", type=float, default=5.0, help="video frames analysed per second")
+    replay_parser.add_argument(
+        "--transcribe",
+        action="store_true",
+        help="speech to text, as a camera with `transcribe` on (words of distress become evidence)",
+    )
     replay_parser.add_argument(
         "--start", help="wall-clock time of the recording's start, ISO 8601 (default: the file's mtime)"
     )

@@ -8,9 +8,10 @@ figures users tune them with.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Box, Observation, SoundEvent
+from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Box, Observation, SoundEvent, Transcript
 from vigil.perception import worker
 from vigil.perception.audio_base import load_audio, merge_events
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
+from vigil.pipeline.speech import SpeechClip, SpeechClipper
 from vigil.tracking.actions import CameraActions
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -107,24 +109,63 @@ def sampled_frames(path: Path, fps: float) -> Iterator[tuple[float, NDArray[np.u
             yield t_s, np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
 
 
-def hear(samples: NDArray[np.float32], camera_id: int = 0) -> list[SoundEvent]:
-    """The whole recording through live-camera windows and the worker's ensemble, each event once."""
+def sound_observations(
+    samples: NDArray[np.float32], camera_id: int = 0, start_wall_s: float = 0.0, transcribe: bool = False
+) -> list[Observation]:
+    """The whole recording as a live camera hears it: its windows through the worker's ensemble (each
+    sound once), and with `transcribe` (and a worker that has the speech model) its speech through the
+    camera's `SpeechClipper` to speech to text. Audio observations in camera-time order."""
     windower, merger = AudioWindower(), SoundEventMerger()
-    events: list[SoundEvent] = []
+    clipper = SpeechClipper() if transcribe and worker.transcribes() else None
+    out: list[Observation] = []
+
+    def transcribed(clip: SpeechClip | None) -> None:
+        if clip is None:
+            return
+        first = max(0, round(clip.t_s * AUDIO_SAMPLE_RATE))
+        last = round(clip.end_s * AUDIO_SAMPLE_RATE)
+        t_s = first / AUDIO_SAMPLE_RATE
+        said = worker.transcribe_speech(camera_id, t_s, start_wall_s + t_s, samples[first:last])
+        fresh = merger.fresh(said.sounds)
+        if said.transcripts or fresh:
+            out.append(dataclasses.replace(said, sounds=tuple(fresh)))
+
     step = round(CHUNK_S * AUDIO_SAMPLE_RATE)
     for start in range(0, len(samples), step):
-        chunk = AudioChunk(camera_id, start / AUDIO_SAMPLE_RATE, 0.0, samples[start : start + step])
-        window = windower.push(chunk)
-        if window is not None:
-            observation = worker.analyse_audio(camera_id, window.t_s, 0.0, window.samples)
-            events += merger.fresh(observation.sounds)
+        t_s = start / AUDIO_SAMPLE_RATE
+        window = windower.push(AudioChunk(camera_id, t_s, start_wall_s + t_s, samples[start : start + step]))
+        if window is None:
+            continue
+        heard = worker.analyse_audio(camera_id, window.t_s, window.wall_time_s, window.samples)
+        fresh = merger.fresh(heard.sounds)
+        if fresh:
+            sounds = tuple(fresh)
+            out.append(Observation(camera_id, heard.t_s, heard.wall_time_s, sounds=sounds, modality="audio"))
+        if clipper is not None:
+            transcribed(clipper.hear(heard.sounds, window.t_s + window.duration_s))
+    if clipper is not None:
+        transcribed(clipper.flush(len(samples) / AUDIO_SAMPLE_RATE))
+    return sorted(out, key=lambda o: o.t_s)
+
+
+def hear(
+    samples: NDArray[np.float32], camera_id: int = 0, transcribe: bool = False
+) -> tuple[list[SoundEvent], list[Transcript]]:
+    """The whole recording's sounds, each once, and (with `transcribe`) what was said."""
+    observations = sound_observations(samples, camera_id, transcribe=transcribe)
+    events = [e for o in observations for e in o.sounds]
+    transcripts = [t for o in observations for t in o.transcripts]
     # pieces of one sound reported second by second, joined back for a readable report
-    return merge_events(events, gap_s=0.5, by_source=False)
+    return merge_events(events, gap_s=0.5, by_source=False), transcripts
 
 
-def sound_items(events: list[SoundEvent]) -> list[dict[str, Any]]:
-    return [
-        {
+TEXT_LABELS = ("speech", "call_for_help")  # items that carry what was said
+
+
+def sound_items(events: list[SoundEvent], transcripts: Sequence[Transcript] = ()) -> list[dict[str, Any]]:
+    items = []
+    for e in events:
+        item: dict[str, Any] = {
             "label": e.label,
             "conf": round(e.conf, 3),
             "t_s": round(e.t_s, 2),
@@ -132,8 +173,11 @@ def sound_items(events: list[SoundEvent]) -> list[dict[str, Any]]:
             "source": e.source,
             "detail": e.detail,
         }
-        for e in events
-    ]
+        if e.label in TEXT_LABELS:  # null: not transcribed (speech to text off or not installed)
+            said = [t.text for t in transcripts if t.t_s < e.end_s and e.t_s < t.end_s]
+            item["text"] = " ".join(said) if said else None
+        items.append(item)
+    return items
 
 
 def image_report(path: Path, image: NDArray[np.uint8], observation: Observation) -> Report:
@@ -292,7 +336,8 @@ def detect(
             samples = np.zeros(0, dtype=np.float32)  # a video without sound
         if max_seconds is not None:
             samples = samples[: round(max_seconds * AUDIO_SAMPLE_RATE)]
-        report.sounds = sound_items(hear(samples))
+        events, transcripts = hear(samples, transcribe=True)
+        report.sounds = sound_items(events, transcripts)
         if kind == "sound":
             report.duration_s = round(len(samples) / AUDIO_SAMPLE_RATE, 2)
     return report

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from vigil.detect import CHUNK_S, DetectError, kind_of, sampled_frames
-from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Observation
+from vigil.detect import DetectError, kind_of, sampled_frames
+from vigil.detect import sound_observations as detect_sound_observations
+from vigil.domain import Observation
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
 from vigil.perception import worker
 from vigil.perception.audio_base import load_audio
-from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.tracking.actions import CameraActions
 from vigil.tracking.zones import Zone
 
@@ -68,26 +68,12 @@ def video_observations(
     return out
 
 
-def sound_observations(path: Path, start_wall_s: float) -> list[Observation]:
+def sound_observations(path: Path, start_wall_s: float, transcribe: bool = False) -> list[Observation]:
     try:
         samples = load_audio(path)
     except ValueError:
         return []  # a recording without sound
-    windower, merger = AudioWindower(), SoundEventMerger()
-    out = []
-    step = round(CHUNK_S * AUDIO_SAMPLE_RATE)
-    for start in range(0, len(samples), step):
-        t_s = start / AUDIO_SAMPLE_RATE
-        window = windower.push(AudioChunk(CAMERA_ID, t_s, start_wall_s + t_s, samples[start : start + step]))
-        if window is None:
-            continue
-        heard = worker.analyse_audio(CAMERA_ID, window.t_s, window.wall_time_s, window.samples)
-        fresh = merger.fresh(heard.sounds)
-        if fresh:
-            out.append(
-                Observation(CAMERA_ID, heard.t_s, heard.wall_time_s, sounds=tuple(fresh), modality="audio")
-            )
-    return out
+    return detect_sound_observations(samples, CAMERA_ID, start_wall_s, transcribe=transcribe)
 
 
 def replay(
@@ -99,11 +85,13 @@ def replay(
     start: datetime | None = None,
     tz: tzinfo = UTC,
     zones: Sequence[Zone] = (),
+    transcribe: bool = False,
 ) -> list[ReplayedIncident]:
     """Every incident the recording gives, closed, in order of start. `start` is the wall-clock time of
     the recording's first instant, `tz` the time zone of the rules' schedules (the server's
     `VIGIL_TIMEZONE`); default: the file's modification time. `zones`: the camera's tracking zones, so a
-    replay sees loitering and restricted areas as the live camera did."""
+    replay sees loitering and restricted areas as the live camera did. `transcribe`: speech to text, as a
+    camera with its `transcribe` switch on (needs a config with the speech model)."""
     kind = kind_of(path)
     if kind == "image":
         raise DetectError(f"{path}: replay needs a recording (video or sound), not an image")
@@ -112,7 +100,7 @@ def replay(
         (start.timestamp() if start is not None else path.stat().st_mtime) if path.exists() else 0.0
     )
     video = video_observations(path, fps, start_wall_s, zones) if kind == "video" else []
-    sound = sound_observations(path, start_wall_s) if worker.hears() else []
+    sound = sound_observations(path, start_wall_s, transcribe) if worker.hears() else []
     engine = FusionEngine(rules, zones_by_camera={CAMERA_ID: zones}, tz=tz)
     updates: list[IncidentUpdate] = []
     last_t = 0.0

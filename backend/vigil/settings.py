@@ -116,6 +116,30 @@ class Settings(BaseSettings):
     sound_panns_labels: Path | None = Field(
         None, description="AudioSet's `class_labels_indices.csv`, which a PANNs model needs."
     )
+    speech_enabled: bool | None = Field(
+        None,
+        description="Speech to text (Whisper tiny.en) for cameras whose `transcribe` switch is on; words of "
+        "distress become evidence. Unset: on where faster-whisper is installed (the `[speech]` extra, which "
+        "`make install` includes). On without the package or the model (`make models`), the server refuses "
+        "to start.",
+    )
+    speech_model: Path = Field(
+        REPO_ROOT / "models" / "cache" / "whisper-tiny-en",
+        description="Folder of the Whisper model (CTranslate2: model.bin, config.json, tokenizer.json, "
+        "vocabulary.txt); `make models` puts it in place.",
+    )
+    speech_keywords: str = Field(
+        ", ".join(DEFAULT_KEYWORDS),
+        min_length=1,
+        description="Comma-separated words and phrases of distress looked for in transcripts (case, "
+        "punctuation and apostrophes ignored; whole words only).",
+    )
+    speech_min_interval_s: float = Field(
+        4.0, ge=0, description="A camera's speech is transcribed at most once in this many seconds."
+    )
+    speech_max_clip_s: float = Field(
+        8.0, gt=0, le=30, description="The longest stretch of speech transcribed at once (seconds)."
+    )
     retention_days: float = Field(
         30.0, ge=0, description="Incident media older than this are deleted (0: kept however old)."
     )
@@ -186,6 +210,7 @@ class Settings(BaseSettings):
         "emotion_model",
         "sound_vad_model",
         "sound_svm_model",
+        "speech_model",
     )
     @classmethod
     def _absolute(cls, value: Path) -> Path:

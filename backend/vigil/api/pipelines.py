@@ -14,8 +14,17 @@ from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.perception.audio_gate import LoudnessGate
-from vigil.perception.worker import PerceptionConfig, SoundConfig, analyse_audio, analyse_frame, init_worker
+from vigil.perception.worker import (
+    PerceptionConfig,
+    SoundConfig,
+    SpeechConfig,
+    analyse_audio,
+    analyse_frame,
+    init_worker,
+    transcribe_speech,
+)
 from vigil.pipeline.pool import AnalysisPool
+from vigil.pipeline.speech import SpeechClipper
 from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
 from vigil.tracking.actions import CameraActions
@@ -36,6 +45,7 @@ def spec_of(camera: Camera) -> CameraSpec:
         enabled=camera.enabled,
         file_loop=camera.file_loop,
         file_realtime=camera.file_realtime,
+        transcribe=camera.transcribe,
     )
 
 
@@ -57,6 +67,9 @@ def perception_config(settings: Settings) -> PerceptionConfig:
             panns_labels=settings.sound_panns_labels,
         )
         if settings.sound_enabled
+        else None,
+        speech=SpeechConfig(settings.speech_model, settings.speech_keyword_list)
+        if settings.speech_on
         else None,
     )
 
@@ -180,7 +193,9 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
             analyse_frame,
             initargs=(perception,),
             analyse_audio=analyse_audio if perception.sound is not None else None,
+            transcribe=transcribe_speech if perception.speech is not None else None,
         ),
+        speech_clipper=lambda: SpeechClipper(settings.speech_min_interval_s, settings.speech_max_clip_s),
         sound_gate=LoudnessGate if perception.sound is not None else None,
         metrics=app.state.metrics,
         health=app.state.health,
@@ -213,7 +228,10 @@ async def ensure_demo_camera(app: FastAPI) -> None:
         existing = (await db.scalars(select(Camera).where(Camera.name == DEMO_CAMERA_NAME))).first()
         if existing is not None:
             return
-        camera = Camera(name=DEMO_CAMERA_NAME, kind=SourceKind.FILE, url=str(video), owner_id=admin.id)
+        # a recording, not people: its speech (if any) is transcribed to show the feature
+        camera = Camera(
+            name=DEMO_CAMERA_NAME, kind=SourceKind.FILE, url=str(video), owner_id=admin.id, transcribe=True
+        )
         db.add(camera)
         await db.commit()
         await db.refresh(camera)

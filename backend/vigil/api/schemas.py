@@ -126,6 +126,10 @@ def _unique_zone_names(zones: list[ZoneSpec]) -> list[ZoneSpec]:
 
 Zones = Annotated[list[ZoneSpec], Field(max_length=32), AfterValidator(_unique_zone_names)]
 PRIVACY_DESCRIPTION = "Blur faces in stored snapshots and clips."
+TRANSCRIBE_DESCRIPTION = (
+    "Turn the camera's speech into text (words of distress become evidence). Off by default: what people "
+    "say is kept only with an incident of the camera, and dropped otherwise."
+)
 
 
 class CameraBase(BaseModel):
@@ -145,6 +149,7 @@ class CameraBase(BaseModel):
         default_factory=list, description="Restricted and loitering zones of the view, and privacy masks."
     )
     privacy: bool = Field(False, description=PRIVACY_DESCRIPTION)
+    transcribe: bool = Field(False, description=TRANSCRIBE_DESCRIPTION)
 
 
 class CameraCreate(CameraBase):
@@ -163,6 +168,7 @@ class CameraUpdate(BaseModel):
     file_realtime: bool | None = None
     zones: Zones | None = Field(None, description="Replaces every zone; [] removes them all.")
     privacy: bool | None = Field(None, description=PRIVACY_DESCRIPTION)
+    transcribe: bool | None = Field(None, description=TRANSCRIBE_DESCRIPTION)
 
 
 class CameraPublic(CameraBase):
@@ -253,6 +259,16 @@ class ArtifactPublic(BaseModel):
     created_at: datetime
 
 
+class SpeechPublic(BaseModel):
+    """Words said around an incident, as the speech-to-text model heard them."""
+
+    started_at: datetime
+    ended_at: datetime
+    text: str
+    conf: float = Field(ge=0, le=1, description="The model's mean token probability.")
+    source: str = Field(description="The speech-to-text model, e.g. whisper-tiny-en.")
+
+
 class IncidentPublic(BaseModel):
     id: int
     camera_id: int
@@ -311,6 +327,11 @@ class IncidentReviewResult(BaseModel):
 class IncidentDetail(IncidentPublic):
     explanation: dict[str, Any]
     artifacts: list[ArtifactPublic]
+    transcript: list[SpeechPublic] = Field(
+        default_factory=list,
+        description="What was said around the incident (cameras with `transcribe` on); its audio is the "
+        "`audio` artifact.",
+    )
 
 
 class IncidentUpdate(BaseModel):

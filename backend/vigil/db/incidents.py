@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from vigil.db.cameras import operable_camera_ids, visible_camera_ids
-from vigil.db.tables import Artifact, Camera, Incident, User
+from vigil.db.tables import Artifact, Camera, Incident, IncidentSpeech, User
 from vigil.db.types import utcnow
 from vigil.domain import ArtifactKind, IncidentStatus, Severity
 from vigil.incidents.stats import BucketSize, StatsRow, known_zone
@@ -40,6 +41,12 @@ class IncidentFilter(BaseModel):
     since: datetime | None = Field(None, description="Started at or after (ISO 8601).")
     until: datetime | None = Field(None, description="Started before (ISO 8601).")
     min_confidence: float | None = Field(None, ge=0, le=1)
+    transcript: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Incidents whose transcribed speech contains this text (case-insensitive).",
+    )
     sort: IncidentSort = "-started_at"
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
@@ -89,6 +96,7 @@ def _visible_where(
     since: datetime | None = None,
     until: datetime | None = None,
     min_confidence: float | None = None,
+    transcript: str | None = None,
 ) -> list[Any]:
     """Conditions on incidents of the cameras `user` may see, narrowed by the filters that are set."""
     conditions: list[Any] = [col(Incident.camera_id).in_(visible_camera_ids(user))]
@@ -106,6 +114,13 @@ def _visible_where(
         conditions.append(col(Incident.started_at) < _utc(until))
     if min_confidence is not None:
         conditions.append(col(Incident.confidence) >= min_confidence)
+    if transcript:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", transcript) + "%"
+        said = select(IncidentSpeech.id).where(
+            col(IncidentSpeech.incident_id) == col(Incident.id),
+            col(IncidentSpeech.text).ilike(pattern, escape="\\"),
+        )
+        conditions.append(said.exists())
     return conditions
 
 
@@ -119,6 +134,7 @@ async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> t
         since=query.since,
         until=query.until,
         min_confidence=query.min_confidence,
+        transcript=query.transcript,
     )
     total = int(await db.scalar(select(func.count()).select_from(Incident).where(*conditions)) or 0)
     column = _SORT_COLUMNS[query.sort.lstrip("-")]
@@ -223,6 +239,16 @@ async def add_artifact(db: AsyncSession, artifact: Artifact) -> Artifact:
     await db.commit()
     await db.refresh(artifact)
     return artifact
+
+
+async def speech_of(db: AsyncSession, incident_id: int) -> list[IncidentSpeech]:
+    """What was said around the incident, in order."""
+    rows = await db.scalars(
+        select(IncidentSpeech)
+        .where(col(IncidentSpeech.incident_id) == incident_id)
+        .order_by(col(IncidentSpeech.started_at), col(IncidentSpeech.id))
+    )
+    return list(rows.all())
 
 
 async def artifacts_of(db: AsyncSession, incident_id: int) -> list[Artifact]:

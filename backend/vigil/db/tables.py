@@ -51,6 +51,9 @@ class Camera(SQLModel, table=True):
         description="[{name, kind, points [[x, y], ...] normalised 0..1, loiter_s}], checked by the API.",
     )
     privacy: bool = Field(default=False, description="Blur faces in stored snapshots and clips.")
+    transcribe: bool = Field(
+        default=False, description="Turn this camera's speech into text (kept only with its incidents)."
+    )
     owner_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
     )
@@ -103,6 +106,23 @@ class Artifact(SQLModel, table=True):
     media_type: str = Field(sa_type=String(64))
     bytes: int
     sha256: str = Field(sa_type=String(64))
+    created_at: datetime = _created_at()
+
+
+class IncidentSpeech(SQLModel, table=True):
+    """What was said around an incident, transcribed from its camera: stored only with an incident."""
+
+    __tablename__ = "incident_speech"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(
+        sa_column=Column(ForeignKey("incident.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime = Field(sa_type=UTCDateTime)
+    text: str = Field(sa_type=Text)
+    conf: float = Field(description="The speech-to-text model's mean token probability.")
+    source: str = Field(sa_type=String(64), description="The model, e.g. whisper-tiny-en.")
     created_at: datetime = _created_at()
 
 

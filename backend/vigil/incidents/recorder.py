@@ -20,12 +20,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from vigil.db.tables import Incident
+from vigil.db.tables import Incident, IncidentSpeech
 from vigil.db.types import utcnow
-from vigil.domain import ArtifactKind, Observation
+from vigil.domain import ArtifactKind, Observation, Transcript
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import IncidentMedia
+from vigil.incidents.speech import SpeechKeeper
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class IncidentRecorder:
         self._seen: dict[int, Observation] = {}  # camera → its latest video observation (for snapshots)
         self._stored: dict[int, int] = {}  # engine incident id → Incident.id
         self._clock: dict[int, tuple[float, float]] = {}  # camera → (camera t_s, wall time) last seen
+        self.speech = SpeechKeeper()  # transcripts wait here; only those around an incident are stored
         self._lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
 
@@ -73,13 +75,19 @@ class IncidentRecorder:
                 self._seen[observation.camera_id] = observation
             if self.media is not None:
                 self.media.observe(observation)
+            if observation.transcripts:
+                self.speech.hear(observation.camera_id, observation.transcripts, observation.t_s)
             for update in self.engine.feed(observation):
                 await self._record(update)
+            if observation.transcripts:
+                later = self.speech.for_open_incidents(observation.camera_id)
+                await self._store_speech(observation.camera_id, later)
 
     def forget(self, camera_id: int) -> None:
         """The camera was deleted or restarted: its open incidents end with what was seen."""
         self._clock.pop(camera_id, None)
         self._seen.pop(camera_id, None)
+        self.speech.forget(camera_id)
 
     async def _tick(self) -> None:
         while True:
@@ -103,12 +111,49 @@ class IncidentRecorder:
             )
             return
         assert incident.id is not None
+        speech = self.speech.for_update(
+            update.incident_id,
+            incident.id,
+            update.camera_id,
+            update.started_s,
+            update.ended_s if update.kind is UpdateKind.CLOSED else None,
+        )
+        await self._store_speech(update.camera_id, [(incident.id, t) for t in speech], announce=False)
         await self.broadcast(update.camera_id, str(update.kind), payload_of(incident, update))
         snapshot = None
         if self.media is not None:
             snapshot = self.media.on_update(update, incident.id, self._seen.get(update.camera_id))
         if self.alerts is not None:  # queued: detection never waits for routes or channels
             self.alerts.submit(update, incident.id, snapshot)
+
+    async def _store_speech(
+        self, camera_id: int, said: list[tuple[int, Transcript]], announce: bool = True
+    ) -> None:
+        """Store transcripts with their incidents; clients of an incident already announced refetch it."""
+        if not said:
+            return
+        try:
+            async with self.session_factory() as db:
+                for incident_id, transcript in said:
+                    db.add(
+                        IncidentSpeech(
+                            incident_id=incident_id,
+                            started_at=self._wall(camera_id, transcript.t_s),
+                            ended_at=self._wall(camera_id, transcript.end_s),
+                            text=transcript.text,
+                            conf=transcript.conf,
+                            source=transcript.source,
+                        )
+                    )
+                await db.commit()
+        except Exception:  # the words stay out of the log: they are the sensitive part
+            log.exception("camera %s: could not store the speech of an incident", camera_id)
+            return
+        if announce:
+            for incident_id in sorted({incident_id for incident_id, _ in said}):
+                await self.broadcast(
+                    camera_id, "updated", {"incident_id": incident_id, "camera_id": camera_id, "speech": True}
+                )
 
     async def announce_artifact(self, camera_id: int, incident_id: int, kind: ArtifactKind) -> None:
         """A file of the incident is ready: clients refetch it."""

@@ -16,9 +16,11 @@ from vigil.perception.audio_base import SoundClassifier
 from vigil.perception.emotion import EmotionClassifier, TFLiteEmotionClassifier
 from vigil.perception.face_stage import faces_of_image, faces_of_people
 from vigil.perception.faces import BlazeFaceDetector, FaceDetector
+from vigil.perception.keywords import call_for_help
 from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
 from vigil.perception.onnx_runtime import check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
+from vigil.perception.speech import WhisperTranscriber, check_speech_model
 from vigil.pipeline.beacon import note_model, set_aside_models
 
 ObjectModelFormat = Literal["nanodet", "yolov8"]
@@ -44,6 +46,14 @@ class SoundConfig:
 
 
 @dataclass(frozen=True)
+class SpeechConfig:
+    """Speech to text (Whisper) and the words of distress looked for in what it hears."""
+
+    model_dir: Path
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PerceptionConfig:
     """Which models a worker loads; crosses to the worker processes, so plain and picklable."""
 
@@ -55,6 +65,7 @@ class PerceptionConfig:
     face_model: Path | None = None
     emotion_model: Path | None = None  # used only with a face model
     sound: SoundConfig | None = field(default=None)
+    speech: SpeechConfig | None = None  # needs `sound` (the voice detector finds the speech)
 
     def model_files(self) -> list[Path]:
         files = [self.object_model, self.pose_model, self.face_model]
@@ -67,6 +78,8 @@ class PerceptionConfig:
         """In the API process at start: a missing model is a clear error before any worker starts."""
         for path in self.model_files():
             check_model_file(path)
+        if self.speech is not None:
+            check_speech_model(self.speech.model_dir)
 
 
 def build_detector(config: PerceptionConfig) -> ObjectDetector:
@@ -115,6 +128,7 @@ class _Models:
 
 
 _models: list[_Models] = []
+_speech: list[tuple[WhisperTranscriber, tuple[str, ...]]] = []  # (model, keywords) when configured
 
 
 def _wanted(model: str, path: Path | None) -> Path | None:
@@ -142,6 +156,10 @@ def init_worker(config: PerceptionConfig) -> None:
         note_model("sound", "the sound ensemble")
         sound = build_sound(config.sound)
     _models[:] = [_Models(objects, pose, faces, emotion, sound)]
+    _speech.clear()
+    if config.speech is not None and "speech" not in set_aside_models():
+        note_model("speech", "whisper-tiny-en")
+        _speech.append((WhisperTranscriber(config.speech.model_dir), config.speech.keywords))
 
 
 def _loaded() -> _Models:
@@ -153,6 +171,34 @@ def _loaded() -> _Models:
 def hears() -> bool:
     """Whether this worker's configuration includes sound."""
     return _loaded().sound is not None
+
+
+def transcribes() -> bool:
+    """Whether this worker's configuration includes speech to text."""
+    return bool(_speech)
+
+
+def transcribe_speech(
+    camera_id: int, t_s: float, wall_time_s: float, samples: NDArray[np.float32]
+) -> Observation:
+    """What is said in a clip of a camera's speech (16 kHz mono, first sample at camera time `t_s`): its
+    transcript, and a `call_for_help` sound when it holds words of distress."""
+    if not _speech:
+        raise RuntimeError("this worker has no speech model (PerceptionConfig.speech is None)")
+    model, keywords = _speech[0]
+    start = time.perf_counter()
+    note_model("speech")
+    transcript = model.transcribe(samples, t_s)
+    call = call_for_help(transcript, keywords) if transcript is not None else None
+    return Observation(
+        camera_id=camera_id,
+        t_s=t_s + len(samples) / 16_000,
+        wall_time_s=wall_time_s,
+        sounds=(call,) if call is not None else (),
+        transcripts=(transcript,) if transcript is not None else (),
+        analysis_ms=(time.perf_counter() - start) * 1000,
+        modality="audio",
+    )
 
 
 def analyse_frame(

@@ -9,14 +9,15 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
 
-from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation
+from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation, SoundEvent
 from vigil.ingest.base import Source
 from vigil.ingest.health import RateMeter, SourceHealth
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger, SoundGate
 from vigil.pipeline.gating import FrameSampler, MotionGate
 from vigil.pipeline.metrics import PipelineMetrics
-from vigil.pipeline.pool import AnalysisPool, audio_slot
+from vigil.pipeline.pool import AnalysisPool, audio_slot, speech_slot
 from vigil.pipeline.ring import FrameRing, TimeRing
+from vigil.pipeline.speech import SpeechClipper, clip_audio
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class CameraPipeline:
         on_frame: FrameListener | None = None,
         sound_gate: SoundGate | None = None,
         keep_frames: bool = False,
+        speech: SpeechClipper | None = None,
     ) -> None:
         self.camera_id = camera_id
         self.pool = pool
@@ -51,6 +53,8 @@ class CameraPipeline:
         self.windower = AudioWindower()
         self.sound_gate = sound_gate
         self.merger = SoundEventMerger()
+        # the camera's speech to text (its `transcribe` switch): None when off
+        self.speech = speech if pool.transcribes else None
         self.latest_observation: Observation | None = None
         self.latest_frame: Frame | None = None
         self._analysed = RateMeter()
@@ -74,6 +78,7 @@ class CameraPipeline:
             return
         if self.sound_gate is not None and not self.sound_gate.passes(self.windower.newest(window)):
             self.metrics.sound_windows.labels(self._label, "gated").inc()
+            self._heard_speech((), window.t_s + window.duration_s)  # quiet: any speech has paused
             return
         if not self.pool.try_acquire(audio_slot(self.camera_id)):
             self.metrics.sound_windows.labels(self._label, "dropped").inc()
@@ -93,8 +98,39 @@ class CameraPipeline:
             return
         self.metrics.stage_seconds.labels("sound").observe(time.perf_counter() - start)
         self.metrics.sound_windows.labels(self._label, "analysed").inc()
+        self._heard_speech(observation.sounds, window.t_s + window.duration_s)
         fresh = self.merger.fresh(observation.sounds)
         if fresh:
+            await self.on_observation(dataclasses.replace(observation, sounds=tuple(fresh)))
+
+    def _heard_speech(self, sounds: tuple[SoundEvent, ...], window_end_s: float) -> None:
+        """Send the camera's speech to the speech-to-text model once an utterance is due (`SpeechClipper`)."""
+        if self.speech is None:
+            return
+        due = self.speech.hear(sounds, window_end_s)
+        clip = clip_audio(self.audio.between(due.t_s - 2.0, due.end_s), due) if due is not None else None
+        if clip is None:
+            return
+        if not self.pool.try_acquire(speech_slot(self.camera_id)):
+            self.metrics.sound_windows.labels(self._label, "speech_dropped").inc()
+            return
+        task = asyncio.create_task(self._transcribe(clip))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _transcribe(self, clip: AudioChunk) -> None:
+        start = time.perf_counter()
+        try:
+            observation = await self.pool.transcribe(clip)
+        except BrokenProcessPool:
+            return  # as in _hear
+        except Exception:
+            log.exception("camera %s: speech to text failed", self.camera_id)
+            return
+        self.metrics.stage_seconds.labels("speech").observe(time.perf_counter() - start)
+        self.metrics.sound_windows.labels(self._label, "transcribed").inc()
+        if observation.transcripts or observation.sounds:
+            fresh = self.merger.fresh(observation.sounds)
             await self.on_observation(dataclasses.replace(observation, sounds=tuple(fresh)))
 
     def _on_frame(self, frame: Frame) -> None:

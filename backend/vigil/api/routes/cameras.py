@@ -180,6 +180,7 @@ async def update_camera(
         "file_realtime",
         "zones",
         "privacy",
+        "transcribe",
     ):
         if required in changes and changes[required] is None:
             raise HTTPException(

@@ -19,6 +19,7 @@ from vigil.api.schemas import (
     IncidentStats,
     IncidentUpdate,
     Page,
+    SpeechPublic,
 )
 from vigil.db import incidents as incident_repo
 from vigil.db.incidents import IncidentFilter, IncidentStatsQuery
@@ -38,7 +39,12 @@ def artifact_public(artifact: Artifact) -> ArtifactPublic:
 async def _detail(db: Session, incident: Incident) -> IncidentDetail:
     assert incident.id is not None
     artifacts = await incident_repo.artifacts_of(db, incident.id)
-    return IncidentDetail(**incident.model_dump(), artifacts=[artifact_public(a) for a in artifacts])
+    speech = await incident_repo.speech_of(db, incident.id)
+    return IncidentDetail(
+        **incident.model_dump(),
+        artifacts=[artifact_public(a) for a in artifacts],
+        transcript=[SpeechPublic.model_validate(s, from_attributes=True) for s in speech],
+    )
 
 
 @router.get("", name="list")

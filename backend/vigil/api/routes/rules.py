@@ -192,6 +192,7 @@ async def replay_incident(
                 start=context.incident.started_at,
                 tz=settings.tzinfo(),
                 zones=zones,
+                transcribe=camera is not None and camera.transcribe,
             )
         except DetectError as error:
             raise HTTPException(
