@@ -185,6 +185,7 @@ class Face:
 SOUND_LABELS = (
     "speech", "scream", "shout", "crying", "fight", "gunshot", "explosion", "glass_break",
     "siren", "alarm", "dog_bark", "music",
+    "call_for_help",  # words of distress in transcribed speech ("help", "let me go"), vigil.perception.speech
 )  # fmt: skip
 
 
@@ -198,6 +199,19 @@ class SoundEvent:
     end_s: float
     source: str  # e.g. "svm-movie8class", "acoustic.siren", "silero-vad"
     detail: str = ""  # the measured features in words, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What was said between `t_s` and `end_s` (camera clock), as the speech-to-text model heard it.
+
+    Sensitive: kept in memory briefly, and stored only with an incident of its camera (docs/media.md)."""
+
+    t_s: float
+    end_s: float
+    text: str
+    conf: float  # the model's mean token probability
+    source: str  # e.g. "whisper-tiny-en"
 
 
 ACTION_LABELS = ("fall", "fight", "running", "loitering")
@@ -232,6 +246,7 @@ class Observation:
     sounds: tuple[SoundEvent, ...] = ()
     analysis_ms: float = 0.0
     modality: str = "video"
+    transcripts: tuple[Transcript, ...] = ()  # audio: speech turned into text (cameras that allow it)
 
 
 COCO_KEYPOINTS = (

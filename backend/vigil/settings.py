@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from datetime import UTC, datetime, tzinfo
@@ -12,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from vigil.perception.keywords import DEFAULT_KEYWORDS, normalise_keywords
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
 REPO_ROOT = Path(__file__).resolve().parents[2]

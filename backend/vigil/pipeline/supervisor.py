@@ -17,6 +17,7 @@ from vigil.pipeline.audio import SoundGate
 from vigil.pipeline.camera import CameraPipeline, FrameListener, ObservationSink
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
+from vigil.pipeline.speech import SpeechClipper
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class CameraSpec:
     enabled: bool
     file_loop: bool = True
     file_realtime: bool = True
+    transcribe: bool = False  # speech to text for this camera (off by default: privacy)
 
 
 @dataclass
@@ -56,9 +58,11 @@ class PipelineSupervisor:
         read_timeout_s: float = 5.0,
         pre_roll_s: float = 10.0,
         sound_gate: Callable[[], SoundGate] | None = None,
+        speech_clipper: Callable[[], SpeechClipper] = SpeechClipper,
     ) -> None:
         self.pool = pool
         self.sound_gate = sound_gate
+        self.speech_clipper = speech_clipper
         self.metrics = metrics
         self.health = health
         self.webrtc = webrtc
@@ -97,6 +101,7 @@ class PipelineSupervisor:
             on_frame=self.on_frame,
             sound_gate=self.sound_gate() if self.sound_gate is not None else None,
             keep_frames=spec.kind is SourceKind.WEBRTC,
+            speech=self.speech_clipper() if spec.transcribe else None,
         )
         source = self._source(spec, pipeline)
         task = asyncio.create_task(self._run(spec.id, pipeline, source), name=f"pipeline-{spec.id}")
