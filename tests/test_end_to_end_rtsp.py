@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from tests.alerts.support import (
+    LOOPBACK,
     MailSink,
     Receiver,
     free_port,
@@ -64,6 +65,7 @@ async def server(tmp_path: Path, mail: tuple[MailSink, int], broker: int) -> Asy
         smtp_port=mail[1],
         smtp_security="none",
         mqtt_url=f"mqtt://127.0.0.1:{broker}",
+        outbound_allow_webhooks=LOOPBACK,  # the test receiver listens on loopback
     )
     async with live_server(settings) as server:
         yield server

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vigil.security.outbound import OutboundPolicy, camera_policy, parse_networks, webhook_policy
+
 from vigil.perception.keywords import DEFAULT_KEYWORDS, normalise_keywords
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
@@ -59,6 +61,21 @@ class Settings(BaseSettings):
     file_roots: str = Field(
         "",
         description="`:`-separated folders from which video files may be added as cameras. Empty: none.",
+    )
+    outbound_deny: str = Field(
+        "",
+        description="Comma-separated networks (CIDR) no camera, camera test or webhook may connect to, on "
+        "top of the defaults (docs/security.md).",
+    )
+    outbound_allow_cameras: str = Field(
+        "",
+        description="Networks cameras may be on although the defaults refuse them (link-local, metadata, "
+        "multicast), e.g. `169.254.12.0/24` for cameras with self-assigned addresses.",
+    )
+    outbound_allow_webhooks: str = Field(
+        "",
+        description="Networks webhooks may reach although the defaults refuse them (loopback, private, "
+        "link-local…), e.g. `10.1.2.3/32` for a receiver on your LAN.",
     )
     analysis_workers: int = Field(
         0, ge=0, description="Processes running the models; 0 = one less than the CPU count (at least 1)."
@@ -224,6 +241,12 @@ class Settings(BaseSettings):
     def _absolute_or_none(cls, value: Path | None) -> Path | None:
         return value.expanduser().resolve() if value is not None and str(value) not in ("", ".") else None
 
+    @field_validator("outbound_deny", "outbound_allow_cameras", "outbound_allow_webhooks")
+    @classmethod
+    def _outbound_networks(cls, value: str) -> str:
+        parse_networks(value)  # raises ValueError naming the item
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -299,3 +322,15 @@ class Settings(BaseSettings):
     @property
     def allowed_file_roots(self) -> tuple[Path, ...]:
         return tuple(Path(p).expanduser().resolve() for p in self.file_roots.split(":") if p.strip())
+
+    def camera_outbound(self) -> OutboundPolicy:
+        """Where cameras and the camera test may connect (this server's own port never)."""
+        return camera_policy(
+            parse_networks(self.outbound_allow_cameras), parse_networks(self.outbound_deny), (self.port,)
+        )
+
+    def webhook_outbound(self) -> OutboundPolicy:
+        """Where webhooks may be delivered (the public internet, and what `outbound_allow_webhooks` adds)."""
+        return webhook_policy(
+            parse_networks(self.outbound_allow_webhooks), parse_networks(self.outbound_deny), (self.port,)
+        )

@@ -36,6 +36,12 @@ from vigil.fusion.model import (
     TermContribution,
     UpdateKind,
 )
+from vigil.security.outbound import parse_networks, webhook_policy
+
+# The test receivers listen on loopback, which webhooks may not reach by default: the tests that deliver
+# to them allow it explicitly, as an administrator would allow a receiver on their own network.
+LOOPBACK = "127.0.0.0/8"
+LOOPBACK_WEBHOOKS = webhook_policy(parse_networks(LOOPBACK))
 
 SMTP_USER = "vigil-mailer"
 SMTP_PASSWORD = "smtp-pa55word-never-logged"

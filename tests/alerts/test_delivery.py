@@ -12,6 +12,7 @@ import aiomqtt
 import pytest
 
 from tests.alerts.support import (
+    LOOPBACK,
     Receiver,
     free_port,
     http_server,
@@ -58,6 +59,7 @@ async def test_a_hanging_channel_blocks_neither_the_caller_nor_the_other_channel
                 mqtt_url=f"mqtt://127.0.0.1:{mqtt_port}",
                 webhook_timeout_s=1.5,
                 public_url="https://vigil.example",
+                outbound_allow_webhooks=LOOPBACK,
             )
             routes = (
                 AlertRoute(id=1, channel=ChannelKind.WEBHOOK, target=f"{url}/hook", webhook_secret="s3cret"),
@@ -142,6 +144,7 @@ async def test_secrets_never_reach_the_logs_or_the_records(
         twilio_api_url=f"http://127.0.0.1:{down}",
         webhook_secret=secrets["webhook"],
         mqtt_url=f"mqtt://vigil:{secrets['mqtt']}@127.0.0.1:{down}",
+        outbound_allow_webhooks=LOOPBACK,
     )
     routes = (
         AlertRoute(id=1, channel=ChannelKind.EMAIL, target="guard@example.org"),

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from arq.worker import Worker
 
-from tests.alerts.support import Receiver, free_port, http_server, redis_server, update, wait_until
+from tests.alerts.support import (
+    LOOPBACK,
+    LOOPBACK_WEBHOOKS,
+    Receiver,
+    free_port,
+    http_server,
+    redis_server,
+    update,
+    wait_until,
+)
 from vigil.alerts import (
     AlertMessage,
     AlertRoute,
@@ -58,7 +67,7 @@ def route(url: str) -> AlertRoute:
 
 
 def channels() -> dict[ChannelKind, WebhookChannel]:
-    return {ChannelKind.WEBHOOK: WebhookChannel(WebhookConfig(timeout_s=5))}
+    return {ChannelKind.WEBHOOK: WebhookChannel(WebhookConfig(timeout_s=5, outbound=LOOPBACK_WEBHOOKS))}
 
 
 @pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")  # inside arq's Worker.close
@@ -119,6 +128,7 @@ async def test_vigil_worker_process_runs_the_jobs(tmp_path: Path) -> None:
             "VIGIL_ENV": "test",
             "VIGIL_DATA_DIR": str(tmp_path),
             "VIGIL_WEBHOOK_SECRET": "worker-default-secret",
+            "VIGIL_OUTBOUND_ALLOW_WEBHOOKS": LOOPBACK,
         }
         worker = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.alerts.support import Receiver, http_server, snapshot_jpeg, update
+from tests.alerts.support import LOOPBACK_WEBHOOKS, Receiver, http_server, snapshot_jpeg, update
 from vigil.alerts import (
     AlertMessage,
     AlertRoute,
@@ -43,6 +43,11 @@ def message(kind: UpdateKind = UpdateKind.OPENED) -> AlertMessage:
     )
 
 
+def loopback_channel(default_secret: str = "", timeout_s: float = 10.0) -> WebhookChannel:
+    """The receivers here listen on loopback, which webhooks reach only when allowed."""
+    return WebhookChannel(WebhookConfig(default_secret, timeout_s, outbound=LOOPBACK_WEBHOOKS))
+
+
 def route(url: str, secret: str = SECRET) -> AlertRoute:
     return AlertRoute(id=3, channel=ChannelKind.WEBHOOK, target=f"{url}/hook", webhook_secret=secret)
 
@@ -50,7 +55,7 @@ def route(url: str, secret: str = SECRET) -> AlertRoute:
 async def test_the_receiver_gets_json_with_a_valid_signature() -> None:
     receiver = Receiver()
     async with http_server(receiver.app()) as url:
-        receipt = await WebhookChannel(WebhookConfig()).send(message(), route(url), "delivery-1")
+        receipt = await loopback_channel().send(message(), route(url), "delivery-1")
     assert receipt == "HTTP 200"
     [(body, headers)] = receiver.requests
     assert headers["Content-Type"] == "application/json"
@@ -76,7 +81,7 @@ async def test_the_receiver_gets_json_with_a_valid_signature() -> None:
 async def test_the_default_secret_signs_routes_without_their_own() -> None:
     receiver = Receiver()
     async with http_server(receiver.app()) as url:
-        channel = WebhookChannel(WebhookConfig(default_secret="the-default-secret"))
+        channel = loopback_channel(default_secret="the-default-secret")
         await channel.send(message(), route(url, secret=""), "d")
     [(body, headers)] = receiver.requests
     assert verify_signature("the-default-secret", body, headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER])
@@ -85,7 +90,7 @@ async def test_the_default_secret_signs_routes_without_their_own() -> None:
 async def test_a_slow_receiver_is_a_timeout_recorded_as_the_error() -> None:
     receiver = Receiver(delay_s=1.5)
     log = InMemoryDeliveryLog()
-    channel = WebhookChannel(WebhookConfig(timeout_s=0.3))
+    channel = loopback_channel(timeout_s=0.3)
     runner = InProcessDelivery(
         {ChannelKind.WEBHOOK: channel}, log, RetryPolicy(max_attempts=2, first_delay_s=0.05)
     )
@@ -108,7 +113,7 @@ async def test_server_errors_are_retried_and_refusals_are_not() -> None:
     receiver = Receiver(statuses=[503, 502])
     log = InMemoryDeliveryLog()
     policy = RetryPolicy(max_attempts=5, first_delay_s=0.05)
-    runner = InProcessDelivery({ChannelKind.WEBHOOK: WebhookChannel(WebhookConfig())}, log, policy)
+    runner = InProcessDelivery({ChannelKind.WEBHOOK: loopback_channel()}, log, policy)
     async with http_server(receiver.app()) as url:
         retried = await runner.submit(route(url), message())
         await runner.drain(10)
@@ -127,6 +132,6 @@ async def test_a_route_without_any_secret_is_not_sent_unsigned() -> None:
     receiver = Receiver()
     async with http_server(receiver.app()) as url:
         with pytest.raises(DeliveryError, match="no secret") as error:
-            await WebhookChannel(WebhookConfig()).send(message(), route(url, secret=""), "d")
+            await loopback_channel().send(message(), route(url, secret=""), "d")
     assert not error.value.retryable
     assert receiver.requests == []

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from tests.alerts.support import Receiver, free_port, http_server, update, wait_until
+from tests.alerts.support import LOOPBACK, Receiver, free_port, http_server, update, wait_until
 from tests.conftest import World, make_settings
 from vigil.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from vigil.db.tables import AlertRoute
@@ -40,6 +40,7 @@ def settings(tmp_path: Path) -> Settings:
         public_url="https://vigil.example",
         alert_max_attempts=2,
         alert_retry_first_s=0.05,
+        outbound_allow_webhooks=LOOPBACK,  # the test receivers listen on loopback
     )
 
 

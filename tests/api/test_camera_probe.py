@@ -90,7 +90,8 @@ async def test_a_real_rtsp_camera_answers_its_streams_and_a_still(world: World, 
 async def test_a_dead_port_is_refused_at_once(world: World) -> None:
     port = free_port()
     started = time.monotonic()
-    answer = await probe(world, {"kind": "rtsp", "url": f"rtsp://127.0.0.1:{port}/live"})
+    # an administrator hears why; anyone else only "unreachable" (tests/security/test_outbound_policy.py)
+    answer = await probe(world, {"kind": "rtsp", "url": f"rtsp://127.0.0.1:{port}/live"}, "admin")
     assert answer["reachable"] is False
     assert answer["error"].startswith("connection refused")
     assert f"127.0.0.1:{port}" in answer["error"]
@@ -100,7 +101,8 @@ async def test_a_dead_port_is_refused_at_once(world: World) -> None:
 
 @pytest.mark.slow
 async def test_the_wrong_rtsp_path_says_so(world: World, camera: RtspCamera) -> None:
-    answer = await probe(world, {"kind": "rtsp", "url": camera.url.replace("/plaza", "/nothing-here")})
+    url = camera.url.replace("/plaza", "/nothing-here")
+    answer = await probe(world, {"kind": "rtsp", "url": url}, "admin")
     assert answer["reachable"] is False
     assert "no stream at this path" in answer["error"]
 
@@ -116,7 +118,7 @@ async def test_a_camera_asking_for_credentials_is_tested_with_those_in_the_url(
     assert right["video"]["width"] == 768
     for url in (camera.url_with(CAMERA_USER, "hunter2"), camera.url):  # a wrong password, and none
         response = await world.client.post(
-            PROBE, json={"kind": "rtsp", "url": url}, headers=world["owner"].headers
+            PROBE, json={"kind": "rtsp", "url": url}, headers=world["admin"].headers
         )
         assert response.status_code == 200
         answer = response.json()
@@ -240,7 +242,7 @@ async def test_a_hung_camera_answers_by_the_deadline_and_a_third_probe_is_busy(w
         hung_camera.freeze()  # the kernel still accepts connections; nothing answers
         url = hung_camera.url
         started = time.monotonic()
-        hung = [asyncio.ensure_future(probe(world, {"kind": "rtsp", "url": url})) for _ in range(2)]
+        hung = [asyncio.ensure_future(probe(world, {"kind": "rtsp", "url": url}, "admin")) for _ in range(2)]
         await wait_until(lambda: prober.running == 2, 5.0)
         busy = await world.client.post(
             PROBE, json={"kind": "rtsp", "url": url}, headers=world["admin"].headers

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.alerts.support import MailSink, Receiver, free_port, http_server, smtp_server, wait_until
+from tests.alerts.support import LOOPBACK, MailSink, Receiver, free_port, http_server, smtp_server, wait_until
 from tests.conftest import World, make_settings, world_over_http
 from tests.media import plaza, scream_clip, shared_media_dir
 from tests.servers.live_server import LiveServer, live_server
@@ -58,6 +58,7 @@ async def server(tmp_path: Path, mail: tuple[MailSink, int]) -> AsyncIterator[Li
         smtp_security="none",
         smtp_sender="vigil@example.org",
         public_url=PUBLIC_URL,
+        outbound_allow_webhooks=LOOPBACK,  # the test receiver listens on loopback
     )
     async with live_server(settings) as server:
         yield server

@@ -48,7 +48,11 @@ def build_channels(settings: Settings) -> dict[ChannelKind, Channel]:
         ChannelKind.EMAIL: EmailChannel(smtp_config(settings)),
         ChannelKind.SMS: SmsChannel(twilio_config(settings)),
         ChannelKind.WEBHOOK: WebhookChannel(
-            WebhookConfig(settings.webhook_secret.get_secret_value(), settings.webhook_timeout_s)
+            WebhookConfig(
+                settings.webhook_secret.get_secret_value(),
+                settings.webhook_timeout_s,
+                outbound=settings.webhook_outbound(),
+            )
         ),
         ChannelKind.MQTT: MqttChannel(mqtt_config(settings)),
     }

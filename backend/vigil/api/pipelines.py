@@ -13,6 +13,7 @@ from vigil.api.livefeed import LiveFeed
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
 from vigil.incidents.recorder import IncidentRecorder
+from vigil.ingest.av_source import SourceRules
 from vigil.perception.audio_gate import LoudnessGate
 from vigil.perception.worker import (
     PerceptionConfig,
@@ -47,6 +48,15 @@ def spec_of(camera: Camera) -> CameraSpec:
         file_realtime=camera.file_realtime,
         transcribe=camera.transcribe,
     )
+
+
+def source_rules(settings: Settings) -> SourceRules:
+    """What the cameras' sources may open: files inside VIGIL_FILE_ROOTS (and the demo video), network
+    cameras where the outbound policy allows."""
+    roots = settings.allowed_file_roots
+    if settings.demo_video is not None:
+        roots = (*roots, settings.demo_video.expanduser().resolve())
+    return SourceRules(roots, settings.camera_outbound())
 
 
 def perception_config(settings: Settings) -> PerceptionConfig:
@@ -204,6 +214,7 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
         on_frame=feed.on_frame,
         read_timeout_s=settings.read_timeout_s,
         pre_roll_s=settings.buffer_s,
+        rules=source_rules(settings),
     )
     running.append(supervisor)
     return supervisor

@@ -31,12 +31,24 @@ from vigil.domain import (
 )
 from vigil.fusion.model import UpdateKind
 from vigil.ingest.health import SourceState
+from vigil.security.urls import control_character_problem
 from vigil.tracking.zones import ZoneKind
 
 T = TypeVar("T")
 
 CameraName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-SourceUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2048)]
+
+
+def _no_control_characters(url: str) -> str:
+    problem = control_character_problem(url)
+    if problem is not None:
+        raise ValueError(f"the URL {problem}")
+    return url
+
+
+SourceUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2048), AfterValidator(_no_control_characters)
+]
 AnalysisFps = Annotated[float, Field(gt=0, le=30, description="Frames per second sent to the models.")]
 
 

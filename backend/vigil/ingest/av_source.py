@@ -9,9 +9,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import av
 import av.container
@@ -20,6 +21,18 @@ import numpy as np
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, EncodedPacket, Frame, SourceKind, StreamInfo
 from vigil.ingest.base import SourceItem
 from vigil.ingest.health import RateMeter, SourceHealth, SourceState
+from vigil.security.outbound import (
+    OutboundPolicy,
+    OutboundRefusedError,
+    Resolver,
+    UnresolvableHostError,
+    camera_policy,
+    pinned_host,
+    resolve_and_check,
+    system_resolver,
+)
+from vigil.security.paths import is_inside_any
+from vigil.security.urls import control_character_problem, network_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +40,32 @@ AUDIO_CHUNK_S = 0.5
 VIDEO_QUEUE = 2
 AUDIO_QUEUE = 120
 FPS_WINDOW_S = 3.0
+RTSP_PORTS = {"rtsp": 554, "rtsps": 322}
+# Demuxers a file camera may use: real media containers. Not concat lists, playlists (hls), image
+# sequences (image2), filter graphs (lavfi) or anything else that opens other files or devices.
+FILE_FORMATS = (
+    *("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "mpegts", "mpeg", "flv", "ogg"),
+    *("wav", "mp3", "flac"),  # sound only: opened to say "no video stream", not refused as unknown
+)
+FILE_OPTIONS = {"protocol_whitelist": "file", "format_whitelist": ",".join(FILE_FORMATS)}
 
 
 class SourceError(Exception):
     """A camera problem in words a user can act on."""
+
+
+class SourceRefusedError(SourceError):
+    """Vigil will not open this source (its URL, address or file is not allowed): retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class SourceRules:
+    """What a camera's source may open, checked at every (re)connection: files inside `file_roots` (None:
+    any file, for the CLI's own files; the server always gives its roots), network cameras at addresses
+    `outbound` allows."""
+
+    file_roots: tuple[Path, ...] | None = None
+    outbound: OutboundPolicy = field(default_factory=camera_policy)
 
 
 @dataclass(frozen=True)
@@ -45,6 +80,8 @@ class AvSourceConfig:
     max_convert_fps: float = 10.0
     loop: bool = True
     realtime: bool = True
+    rules: SourceRules = field(default_factory=SourceRules)
+    resolver: Resolver = system_resolver
 
 
 def usb_device(url: str) -> str:
@@ -52,12 +89,78 @@ def usb_device(url: str) -> str:
     return url if url.startswith("/dev/") else f"/dev/video{int(url)}"
 
 
+def checked_rtsp_url(config: AvSourceConfig) -> str:
+    """The URL to hand FFmpeg: refused (`SourceRefusedError`) if it carries control characters or its host
+    resolves to an address cameras may not reach; for rtsp://, the host replaced by the checked address."""
+    problem = network_url_problem(config.url)
+    if problem is not None:
+        raise SourceRefusedError(f"refused: the camera's URL {problem}")
+    parts = urlsplit(config.url)
+    try:
+        port = parts.port or RTSP_PORTS.get(parts.scheme, 554)
+    except ValueError as error:
+        raise SourceRefusedError(f"refused: not a valid RTSP URL: {error}") from None
+    if parts.scheme not in RTSP_PORTS or not parts.hostname:
+        raise SourceRefusedError("refused: an RTSP camera needs an rtsp:// or rtsps:// URL with a host")
+    try:
+        addresses = resolve_and_check(config.rules.outbound, parts.hostname, port, config.resolver)
+    except OutboundRefusedError as error:
+        raise SourceRefusedError(f"refused: {error}") from None
+    except UnresolvableHostError as error:
+        raise SourceError(f"{error}: check the camera's host name") from None
+    if parts.scheme != "rtsp":
+        return config.url  # TLS names the host it verifies: rtsps:// keeps its name
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@" if userinfo else ""
+    return urlunsplit(parts._replace(netloc=f"{netloc}{pinned_host(addresses[0])}:{port}"))
+
+
+def checked_media_file(config: AvSourceConfig) -> Path:
+    """The real file a file camera reads (symlinks resolved), inside `file_roots` when they are given."""
+    problem = control_character_problem(config.url)
+    if problem is not None:
+        raise SourceRefusedError(f"refused: the file path {problem}")
+    path = Path(config.url)
+    if not path.is_absolute():
+        raise SourceRefusedError("refused: a file camera needs an absolute path")
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise SourceError(f"file not found: {config.url}") from None
+    roots = config.rules.file_roots
+    if roots is not None and not is_inside_any(real, roots):
+        allowed = ":".join(str(root) for root in roots) or "none"
+        raise SourceRefusedError(
+            f"refused: the file is outside the folders allowed by VIGIL_FILE_ROOTS ({allowed})"
+        )
+    if not real.is_file():
+        raise SourceError(f"file not found: {config.url}")
+    return real
+
+
+def open_media_file(path: Path) -> av.container.InputContainer:
+    """A real media container only (`FILE_FORMATS`), from the file itself, never another file or URL."""
+    try:
+        container = av.open(str(path), container_options=FILE_OPTIONS)
+    except av.error.ArgumentError as error:  # EINVAL: FFmpeg found a demuxer that is not on the list
+        raise SourceRefusedError(
+            "not a video file Vigil reads (MP4/MOV, Matroska/WebM, AVI, MPEG-TS/PS, FLV, Ogg): "
+            "playlists, concat lists and image sequences are refused"
+        ) from error
+    if not set(container.format.name.split(",")) & set(FILE_FORMATS):
+        name = container.format.name
+        container.close()
+        raise SourceRefusedError(f"refused: {name} is not a container a file camera may use")
+    return container
+
+
 def open_input(config: AvSourceConfig) -> av.container.InputContainer:
-    """Open the camera with the timeouts of its kind; every failure becomes a `SourceError` in words."""
+    """Open the camera with the timeouts of its kind; every failure becomes a `SourceError` in words.
+    What may be opened is checked here, at every (re)connection, whatever was checked when it was saved."""
     try:
         if config.kind is SourceKind.RTSP:
             return av.open(
-                config.url,
+                checked_rtsp_url(config),
                 # Short probing: by default FFmpeg reads ~20 frames and up to two keyframes (~4 s here)
                 # before returning; the SDP already names the codecs, so 0.5 s fills in the rest.
                 options={
@@ -72,9 +175,7 @@ def open_input(config: AvSourceConfig) -> av.container.InputContainer:
                 timeout=(config.open_timeout_s, config.read_timeout_s / 2),
             )
         if config.kind is SourceKind.FILE:
-            if not Path(config.url).is_file():
-                raise SourceError(f"file not found: {config.url}")
-            return av.open(config.url)
+            return open_media_file(checked_media_file(config))
         if config.kind is SourceKind.USB:
             device = usb_device(config.url)
             if not Path(device).exists():
@@ -263,6 +364,9 @@ class AvSource:
                 if finished:
                     self._set_state("ended")
                     break
+            except SourceRefusedError as error:
+                self._fail(str(error), refused=True)
+                break
             except SourceError as error:
                 self._fail(str(error))
             except av.FFmpegError as error:
@@ -277,9 +381,9 @@ class AvSource:
                 self._reconnects += 1
         self._notify()
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, refused: bool = False) -> None:
         was_streaming = self._state == "streaming"
-        state: SourceState = "error" if self.config.kind is SourceKind.FILE else "offline"
+        state: SourceState = "error" if refused or self.config.kind is SourceKind.FILE else "offline"
         self._set_state(state, message)
         log.log(
             logging.WARNING if was_streaming else logging.INFO,

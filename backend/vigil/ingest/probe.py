@@ -5,6 +5,11 @@ and say what came back (codecs, size, rate, a still) or what went wrong, in word
 `max_running` probes at once, each answered by its deadline. A hung camera cannot hold a request longer
 than the deadline, and its thread (which ends at FFmpeg's own open and read timeouts, or at the deadline
 between packets) keeps its slot until it really ends, so hung cameras cannot pile up threads.
+
+The probe dials what a user typed, so it must not become a port scanner: the address is checked against
+the cameras' outbound policy before any connection, and a user who is not an administrator learns only
+that a network camera was unreachable, never why (refused, timed out, something else answered, not
+allowed), and only after the same wait (`open_timeout_s`) whichever it was.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from vigil.domain import SourceKind
-from vigil.ingest.av_source import AvSourceConfig, SourceError, open_input
+from vigil.ingest.av_source import AvSourceConfig, SourceError, SourceRefusedError, SourceRules, open_input
 from vigil.security.urls import MASK, mask_url
 
 log = logging.getLogger(__name__)
@@ -66,6 +71,14 @@ class ProbeResult:
     video: VideoFacts | None = None
     audio: AudioFacts | None = None
     snapshot_jpeg: bytes | None = None
+
+
+def unreachable(url: str) -> str:
+    """All a non-administrator learns of a network camera that gave no picture."""
+    return (
+        f"unreachable: {_where(url)} did not send a picture (check the address, port, path and "
+        "credentials; an administrator's test says more)"
+    )
 
 
 class ProbeBusyError(Exception):
@@ -183,8 +196,10 @@ def probe_source(
     open_timeout_s: float = OPEN_TIMEOUT_S,
     read_timeout_s: float = READ_TIMEOUT_S,
     deadline_s: float = DEADLINE_S,
+    rules: SourceRules | None = None,
 ) -> ProbeResult:
-    """Open the source with the ingest's options and decode its first video frame (blocking)."""
+    """Open the source with the ingest's options and decode its first video frame (blocking). What it
+    may open is checked by `open_input` against `rules` (the default: any file, the cameras' policy)."""
     started = time.monotonic()
     deadline = started + deadline_s
 
@@ -196,12 +211,18 @@ def probe_source(
 
     if kind is SourceKind.WEBRTC:
         return failed("a WebRTC camera is tested by publishing to it")
-    config = AvSourceConfig(kind, url, open_timeout_s=open_timeout_s, read_timeout_s=read_timeout_s)
+    config = AvSourceConfig(
+        kind,
+        url,
+        open_timeout_s=open_timeout_s,
+        read_timeout_s=read_timeout_s,
+        rules=rules if rules is not None else SourceRules(),
+    )
     try:
         container = open_input(config)
     except SourceError as error:
         cause = error.__cause__
-        if cause is None:
+        if cause is None or isinstance(error, SourceRefusedError):
             return failed(_scrub(str(error), url))
         waited = time.monotonic() - started
         return failed(describe_failure(kind, url, cause, open_timeout_s, waited))
@@ -241,7 +262,9 @@ class Prober:
         open_timeout_s: float = OPEN_TIMEOUT_S,
         read_timeout_s: float = READ_TIMEOUT_S,
         deadline_s: float = DEADLINE_S,
+        rules: SourceRules | None = None,
     ) -> None:
+        self.rules = rules
         self.max_running = max_running
         self.open_timeout_s = open_timeout_s
         self.read_timeout_s = read_timeout_s
@@ -265,8 +288,28 @@ class Prober:
         with self._lock:
             self._running -= 1
 
-    async def probe(self, kind: SourceKind, url: str, touch_up: TouchUp | None = None) -> ProbeResult:
-        """Raises `ProbeBusyError` when `max_running` probes are running."""
+    async def probe(
+        self,
+        kind: SourceKind,
+        url: str,
+        touch_up: TouchUp | None = None,
+        *,
+        detailed: bool = True,
+        rules: SourceRules | None = None,
+    ) -> ProbeResult:
+        """Raises `ProbeBusyError` when `max_running` probes are running. `detailed=False` (a user who
+        is not an administrator): a network camera that gave no picture is only `unreachable`, answered
+        no sooner than `open_timeout_s` after the start. `rules`: what may be opened (else the prober's)."""
+        started = time.monotonic()
+        result = await self._probe(kind, url, touch_up, rules if rules is not None else self.rules)
+        if detailed or kind is not SourceKind.RTSP or result.reachable:
+            return result
+        await asyncio.sleep(max(0.0, started + self.open_timeout_s - time.monotonic()))
+        return ProbeResult(False, unreachable(url), round((time.monotonic() - started) * 1000))
+
+    async def _probe(
+        self, kind: SourceKind, url: str, touch_up: TouchUp | None, rules: SourceRules | None
+    ) -> ProbeResult:
         self._take_slot()
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[ProbeResult] = loop.create_future()
@@ -283,7 +326,7 @@ class Prober:
         def work() -> None:
             try:
                 result: ProbeResult | BaseException = probe_source(
-                    kind, url, touch_up, self.open_timeout_s, self.read_timeout_s, self.deadline_s
+                    kind, url, touch_up, self.open_timeout_s, self.read_timeout_s, self.deadline_s, rules
                 )
             except Exception as error:  # a probe must answer, whatever PyAV does
                 log.exception("probe of a %s source failed unexpectedly", kind)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigil.domain import SourceKind
-from vigil.ingest.av_source import AvSource, AvSourceConfig
+from vigil.ingest.av_source import AvSource, AvSourceConfig, SourceRules
 from vigil.ingest.base import Source
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.webrtc import WebRtcRegistry
@@ -59,7 +59,9 @@ class PipelineSupervisor:
         pre_roll_s: float = 10.0,
         sound_gate: Callable[[], SoundGate] | None = None,
         speech_clipper: Callable[[], SpeechClipper] = SpeechClipper,
+        rules: SourceRules | None = None,
     ) -> None:
+        self.rules = rules if rules is not None else SourceRules()
         self.pool = pool
         self.sound_gate = sound_gate
         self.speech_clipper = speech_clipper
@@ -117,6 +119,7 @@ class PipelineSupervisor:
             read_timeout_s=self.read_timeout_s,
             loop=spec.file_loop,
             realtime=spec.file_realtime,
+            rules=self.rules,
         )
         return AvSource(spec.id, config, packet_sink=pipeline.packets.append)
 

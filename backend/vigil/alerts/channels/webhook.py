@@ -5,21 +5,41 @@ the route's secret and the signed bytes are `<timestamp>.<body>`; `X-Vigil-Event
 `X-Vigil-Delivery` (the same on every retry of one delivery, so a receiver can drop duplicates).
 A receiver checks the signature with `verify_signature` and refuses timestamps older than a few minutes,
 so a captured request cannot be replayed.
+
+The target's host is resolved and every address checked against the webhooks' outbound policy before the
+request (by default only the public internet); the request then goes to the checked address (the name in
+`Host` and TLS), redirects are not followed, and the receiver's own words (reason phrase, body, a broken
+answer) never reach the delivery log: internal services cannot be read back through it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import ssl
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
 from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.security.outbound import (
+    OutboundPolicy,
+    OutboundRefusedError,
+    Resolver,
+    UnresolvableHostError,
+    numeric_host,
+    pinned_host,
+    resolve_and_check,
+    system_resolver,
+    webhook_policy,
+)
+from vigil.security.urls import network_url_problem
 
 SIGNATURE_HEADER = "X-Vigil-Signature"
 TIMESTAMP_HEADER = "X-Vigil-Timestamp"
@@ -32,6 +52,65 @@ REPLAY_TOLERANCE_S = 300
 class WebhookConfig:
     default_secret: str = field(default="", repr=False)  # for routes without a secret of their own
     timeout_s: float = 10.0
+    outbound: OutboundPolicy = field(default_factory=webhook_policy)
+    resolver: Resolver = system_resolver
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedTarget:
+    """Where a webhook goes: `url` names the checked address; `host` is the name for `Host` and TLS."""
+
+    url: str
+    host_header: str
+    sni_hostname: str | None
+
+
+def target_problem(target: str, policy: OutboundPolicy) -> str | None:
+    """What is wrong with a webhook target before any DNS: control characters or whitespace, not http(s),
+    or a host naming a refused address (`127.1`, `[::1]`, `localhost`, `169.254.169.254`…)."""
+    problem = network_url_problem(target)
+    if problem is not None:
+        return f"the URL {problem}"
+    try:
+        parts = urlsplit(target)
+        port = parts.port
+    except ValueError as error:
+        return f"not a valid URL: {error}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "a webhook route's target is an http(s) URL with a host"
+    try:
+        policy.check_literal(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    except OutboundRefusedError as error:
+        return str(error)
+    return None
+
+
+def pin_target(target: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedTarget:
+    """Resolve and check the target's host (blocking); raises `DeliveryError` (not retried) if refused."""
+    problem = target_problem(target, policy)
+    if problem is not None:
+        raise DeliveryError(f"webhook: {problem}", retryable=False)
+    parts = urlsplit(target)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = resolve_and_check(policy, host, port, resolver)
+    except OutboundRefusedError as error:
+        raise DeliveryError(f"webhook: {error}", retryable=False) from None
+    except UnresolvableHostError as error:
+        raise DeliveryError(f"webhook: {error}") from None
+    userinfo, at, host_header = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}{at}{pinned_host(addresses[0])}" + (f":{parts.port}" if parts.port else "")
+    sni = None if numeric_host(host) is not None else host
+    return PinnedTarget(urlunsplit(parts._replace(netloc=netloc)), host_header, sni)
+
+
+def status_words(status: int) -> str:
+    """`503 Service Unavailable` from the standard's phrase, never the receiver's own words."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -87,22 +166,51 @@ class WebhookChannel:
             DELIVERY_HEADER: delivery_id,
         }
         try:
+            target = await asyncio.wait_for(
+                asyncio.to_thread(pin_target, route.target, self._config.outbound, self._config.resolver),
+                self._config.timeout_s,
+            )
+        except TimeoutError:
+            raise DeliveryError(
+                f"webhook: the host did not resolve within {self._config.timeout_s:g} s"
+            ) from None
+        headers["Host"] = target.host_header
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
+        try:
             if self._client is not None:
                 response = await self._client.post(
-                    route.target, content=body, headers=headers, timeout=self._config.timeout_s
+                    target.url,
+                    content=body,
+                    headers=headers,
+                    timeout=self._config.timeout_s,
+                    follow_redirects=False,
+                    extensions=extensions,
                 )
             else:
-                async with httpx.AsyncClient(timeout=self._config.timeout_s, verify=self._tls) as client:
-                    response = await client.post(route.target, content=body, headers=headers)
+                async with httpx.AsyncClient(
+                    timeout=self._config.timeout_s, verify=self._tls, follow_redirects=False
+                ) as client:
+                    response = await client.post(
+                        target.url, content=body, headers=headers, extensions=extensions
+                    )
         except httpx.TimeoutException as error:
             raise DeliveryError(
                 f"webhook: no answer within {self._config.timeout_s:g} s ({type(error).__name__})"
             ) from error
+        except httpx.ConnectError as error:
+            raise DeliveryError("webhook: could not connect to the receiver") from error
+        except httpx.RemoteProtocolError as error:  # its text quotes what the receiver sent
+            raise DeliveryError("webhook: the receiver's answer is not HTTP") from error
         except httpx.HTTPError as error:
-            raise DeliveryError(f"webhook: {type(error).__name__}: {error}") from error
+            raise DeliveryError(f"webhook: {type(error).__name__}") from error
         if response.is_success:
             return f"HTTP {response.status_code}"
         status = response.status_code
+        if response.is_redirect:
+            raise DeliveryError(
+                f"webhook: HTTP {status_words(status)}: redirects are not followed (set the final URL)",
+                retryable=False,
+            )
         # a receiver that is down or busy may come back; one that refuses the request will refuse it again
         retryable = status >= 500 or status in (408, 429)
-        raise DeliveryError(f"webhook: HTTP {status} {response.reason_phrase}", retryable=retryable)
+        raise DeliveryError(f"webhook: HTTP {status_words(status)}", retryable=retryable)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import ValidationError
 
+from vigil.alerts.channels.webhook import target_problem
 from vigil.alerts.model import AlertRoute as RouteSpec
 from vigil.alerts.model import ChannelKind, DeliveryStatus
 from vigil.api.deps import AppSettings, CurrentUser, Session, forbidden, not_found
@@ -82,6 +83,10 @@ def _validated(fields: dict[str, Any], settings: Settings) -> RouteSpec:
                 for e in error.errors()
             ],
         ) from None
+    if spec.channel is ChannelKind.WEBHOOK:
+        problem = target_problem(spec.target.strip(), settings.webhook_outbound())
+        if problem is not None:
+            raise _invalid("target", problem)
     missing = missing_settings(spec.channel, settings, spec.webhook_secret)
     if missing:
         raise _invalid(

@@ -25,7 +25,7 @@ from vigil.api.deps import (
     not_found,
     visible_camera,
 )
-from vigil.api.pipelines import apply_camera, forget_camera, zones_of
+from vigil.api.pipelines import apply_camera, forget_camera, source_rules, zones_of
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
@@ -41,7 +41,7 @@ from vigil.api.schemas import (
 )
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Camera
-from vigil.domain import CameraAccess, SourceKind
+from vigil.domain import CameraAccess, Role, SourceKind
 from vigil.ingest.probe import ProbeBusyError, Prober
 from vigil.ingest.validation import source_url_problem
 from vigil.media.privacy import mask_polygons
@@ -59,7 +59,7 @@ def _public(camera: Camera, access: CameraAccess) -> CameraPublic:
 
 
 def _check_source(kind: SourceKind, url: str, settings: Settings) -> None:
-    problem = source_url_problem(kind, url, settings.allowed_file_roots)
+    problem = source_url_problem(kind, url, settings.allowed_file_roots, settings.camera_outbound())
     if problem:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -121,11 +121,13 @@ CameraProber = Annotated[Prober, Depends(get_prober)]
     responses={status.HTTP_429_TOO_MANY_REQUESTS: {"description": "`PROBE_BUSY`: two probes are running"}},
 )
 async def probe_camera(
-    body: CameraProbe, camera: ProbeTarget, settings: AppSettings, prober: CameraProber
+    body: CameraProbe, camera: ProbeTarget, user: CurrentUser, settings: AppSettings, prober: CameraProber
 ) -> ProbeResult:
     """Test a source before saving it: open it as the camera would (RTSP over TCP, the same timeouts),
     decode the first video frame, and answer what came back, or why not in words, within about 8 s.
-    `reachable: false` is a 200: the test ran. At most two tests run at once per server."""
+    `reachable: false` is a 200: the test ran. At most two tests run at once per server. The address must
+    be one cameras may use (checked before connecting); to anyone but an administrator a network camera
+    that sends no picture is only `unreachable`, after the same wait whatever the cause."""
     url = unmask_url(body.url, camera.url) if camera is not None else body.url
     if body.kind is SourceKind.WEBRTC:
         raise HTTPException(
@@ -143,7 +145,9 @@ async def probe_camera(
     masks = privacy_masks(zones_of(camera.zones)) if camera is not None else ()
     touch_up = functools.partial(mask_polygons, polygons=masks) if masks else None
     try:
-        result = await prober.probe(body.kind, url, touch_up)
+        result = await prober.probe(
+            body.kind, url, touch_up, detailed=user.role is Role.ADMIN, rules=source_rules(settings)
+        )
     except ProbeBusyError:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail="PROBE_BUSY") from None
     return ProbeResult(
