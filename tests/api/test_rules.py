@@ -65,7 +65,6 @@ async def test_admins_save_a_version_that_runs_at_once_and_a_bad_one_changes_not
     assert [h["version"] for h in history] == ["2026.12.1-test"]
 
 
-@pytest.mark.slow
 async def store_scream_clip(world: World, tmp_path: Path) -> None:
     """Seconds 21-29 of the plaza scenario stored as the clip of the world's incident."""
     settings = world.app.state.settings
@@ -88,6 +87,7 @@ async def store_scream_clip(world: World, tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow  # a replay runs every model over the clip
 async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired(
     world: World, tmp_path: Path
 ) -> None:
@@ -117,6 +117,7 @@ async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired
     assert stranger.status_code == 404
 
 
+@pytest.mark.slow  # a replay runs every model over the clip
 async def test_a_replay_sees_the_cameras_zones_as_the_live_camera_does(world: World, tmp_path: Path) -> None:
     """In the afternoon, people walking through the plaza are no intrusion; once the camera has a restricted
     zone over the whole picture, the replay of its incident's clip says they are (the zone reaches tracking
