@@ -45,7 +45,11 @@ def serve(args: argparse.Namespace) -> None:
         )
     print(f"Vigil on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)", flush=True)
     uvicorn.run(
-        create_asgi_app(settings), host=host, port=port, log_level=settings.log_level, proxy_headers=True
+        create_asgi_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        proxy_headers=False,  # the app believes forwarded headers from VIGIL_TRUSTED_PROXIES only
     )
 
 

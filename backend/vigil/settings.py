@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import secrets
 from datetime import UTC, datetime, tzinfo
@@ -49,15 +50,35 @@ class Settings(BaseSettings):
         description="Signs JWTs. Empty outside production: a random key is kept in "
         "`<data_dir>/.secret_key`. Required (≥ 32 characters) in production.",
     )
-    jwt_lifetime_s: int = Field(3600 * 8, ge=60, description="How long a login token is valid.")
+    jwt_lifetime_s: int = Field(
+        3600 * 8,
+        ge=60,
+        description="How long a login token is valid (seconds). Logout, logout everywhere, a new password, "
+        "deactivation and a role change end tokens sooner.",
+    )
     open_registration: bool = Field(
-        True, description="Anyone may register (as `viewer`). The first user always may, and is `admin`."
+        False,
+        description="Anyone may register (as `viewer`). Off: only the first account on an empty server "
+        "registers (and is `admin`); admins add the others.",
+    )
+    register_max_per_ip: int = Field(5, ge=1, description="Registration attempts per IP within the window.")
+    register_window_s: int = Field(3600, ge=1, description="Sliding window of the registration limit.")
+    login_max_failures_per_account_ip: int = Field(
+        5, ge=1, description="Failed logins per account from one IP within the window before 429."
     )
     login_max_failures_per_account: int = Field(
-        5, ge=1, description="Failed logins per account within the window before 429."
+        20,
+        ge=1,
+        description="Failed logins per account from all IPs within the window; beyond it only a device "
+        "that logged in to the account before (its device cookie) may log in.",
     )
     login_max_attempts_per_ip: int = Field(30, ge=1, description="Login attempts per IP within the window.")
     login_window_s: int = Field(300, ge=1, description="Sliding window of the login limits.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (`127.0.0.1`, `10.0.0.0/8`) of reverse proxies "
+        "whose `X-Forwarded-For`/`-Proto` are believed. Empty: none, the peer's address is the client's.",
+    )
     file_roots: str = Field(
         "",
         description="`:`-separated folders from which video files may be added as cameras. Empty: none.",
@@ -247,6 +268,19 @@ class Settings(BaseSettings):
         parse_networks(value)  # raises ValueError naming the item
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError as error:
+                    raise ValueError(
+                        f"{item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+                    ) from error
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -318,6 +352,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def trusted_proxy_networks(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def allowed_file_roots(self) -> tuple[Path, ...]:

@@ -107,6 +107,7 @@ class Row:
     target: Target = no_params
     json: Any = None
     form: dict[str, str] | None = None
+    ends_session: bool = False  # the call revokes the caller's token: a new one is made after it
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -142,6 +143,9 @@ ROWS = [
         form={"username": "{email}", "password": "wrong password"},
     ),
     Row("POST", "/api/v1/auth/register", everyone(201), json="register"),
+    Row("GET", "/api/v1/auth/config", everyone(200)),
+    Row("POST", "/api/v1/auth/jwt/logout", signed_in(204), ends_session=True),
+    Row("POST", "/api/v1/auth/logout-all", signed_in(204), ends_session=True),
     Row("GET", "/api/v1/users", admin_only(200)),
     Row("POST", "/api/v1/users", admin_only(201), json="register"),  # a fresh email per actor
     Row("GET", "/api/v1/users/me", signed_in(200)),
@@ -289,4 +293,9 @@ async def test_authorization(row: Row, matrix_world: World) -> None:
             failures.append(
                 f"{actor}: {response.status_code} (expected {row.expected[actor]}) {response.text[:120]}"
             )
+        if row.ends_session and actor != "anonymous":
+            async with world.app.state.session_factory() as db:
+                user = await db.get(User, world[actor].id)
+                assert user is not None
+                world[actor].token = await world.app.state.jwt_strategy.write_token(user)
     assert not failures, "\n".join(failures)

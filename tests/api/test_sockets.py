@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-from fastapi_users.authentication import JWTStrategy
 
 from tests.conftest import World, make_settings, world_over_http
 from tests.servers.live_server import LiveServer, live_server
+from vigil.api.users import RevocableJWTStrategy
 from vigil.db.tables import User
 
 pytestmark = pytest.mark.slow
@@ -167,7 +167,8 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
 async def test_connection_ends_when_its_token_expires(server: LiveServer, live_world: World) -> None:
     async with server.app.state.session_factory() as db:
         user = await db.get(User, live_world["viewer"].id)
-    short = await JWTStrategy(server.app.state.settings.jwt_secret, lifetime_seconds=2).write_token(user)
+    strategy = RevocableJWTStrategy(server.app.state.settings.jwt_secret, lifetime_seconds=2)
+    short = await strategy.write_token(user)
     listener = Listener()
     await listener.connect(server.url, short)
     await asyncio.wait_for(listener.expired.wait(), timeout=6)

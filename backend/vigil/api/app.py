@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vigil import __version__
 from vigil.alerts.config import build_channels, incident_url, redactor, retry_policy
@@ -211,9 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     app.state.settings = settings
     app.state.jwt_strategy = jwt_strategy(settings)
-    app.state.login_limits = LoginLimits(
-        settings.login_max_failures_per_account, settings.login_max_attempts_per_ip, settings.login_window_s
-    )
+    app.state.login_limits = LoginLimits(settings)
     app.state.health = HealthRegistry()
     app.state.webrtc = WebRtcRegistry()
     app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)
@@ -234,8 +233,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def with_sockets(app: FastAPI) -> ASGIApp:
-    """socket.io on `/socket.io`, everything else (lifespan included) to the FastAPI app."""
+    """socket.io on `/socket.io`, everything else (lifespan included) to the FastAPI app; in front of both,
+    `X-Forwarded-For`/`-Proto` believed from `VIGIL_TRUSTED_PROXIES` only (uvicorn's own proxy handling,
+    which trusts 127.0.0.1 by default, is off in `vigil serve`)."""
     asgi: ASGIApp = socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
+    trusted: list[str] = app.state.settings.trusted_proxy_networks
+    if trusted:
+        asgi = ProxyHeadersMiddleware(asgi, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
     return asgi
 
 

@@ -9,12 +9,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import jwt
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vigil.api.livefeed import live_room
-from vigil.api.users import UserDatabase, UserManager, jwt_strategy
+from vigil.api.users import TokenClaims, UserDatabase, UserManager, jwt_strategy
 from vigil.db.cameras import visible_camera_ids
 from vigil.db.tables import User
 from vigil.settings import Settings
@@ -57,15 +56,18 @@ class LiveHub:
         self.sio.on("unwatch", self._on_unwatch)
         self._expiry_tasks: dict[str, asyncio.Task[None]] = {}
 
-    async def _user_from_token(self, token: str) -> tuple[User, float] | None:
+    async def _user_from_token(self, token: str) -> tuple[User, TokenClaims] | None:
+        """The token's active user, checked as over REST (signature, expiry, token version, deny list)."""
         strategy = jwt_strategy(self.settings)
+        claims = strategy.claims(token)
+        if claims is None:
+            return None
         async with self._session_factory()() as session:
             manager = UserManager(UserDatabase(session, User), self.settings)
             user = await strategy.read_token(token, manager)
         if user is None or not user.is_active:
             return None
-        claims = jwt.decode(token, options={"verify_signature": False})
-        return user, float(claims.get("exp", 0))
+        return user, claims
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -74,11 +76,13 @@ class LiveHub:
         found = await self._user_from_token(token)
         if found is None:
             raise socketio.exceptions.ConnectionRefusedError("UNAUTHORIZED: invalid or expired token")
-        user, expires_at = found
-        await self.sio.save_session(sid, {"user_id": str(user.id)})
+        user, claims = found
+        await self.sio.save_session(
+            sid, {"user_id": str(user.id), "token_version": claims.version, "jti": claims.jti}
+        )
         await self.sio.enter_room(sid, user_room(user.id))
         await self._sync_rooms(sid, user)
-        self._expiry_tasks[sid] = asyncio.create_task(self._disconnect_at(sid, expires_at))
+        self._expiry_tasks[sid] = asyncio.create_task(self._disconnect_at(sid, claims.expires_at.timestamp()))
 
     async def _disconnect_at(self, sid: str, expires_at: float) -> None:
         delay = expires_at - time.time()
@@ -126,11 +130,13 @@ class LiveHub:
     def _connected_sids(self) -> list[str]:
         return [sid for sid, _ in self.sio.manager.get_participants("/", None)]
 
-    async def _resync(self, sid: str, user: User | None) -> None:
-        """One connection's rooms again, or its end when its user is gone or inactive. A connection that
-        closed meanwhile (a tab closed while the database answered) has nothing left to do."""
+    async def _resync(self, sid: str, user: User | None, token_version: int | None) -> None:
+        """One connection's rooms again, or its end when its user is gone or inactive or its token was
+        revoked (logout everywhere, new password, role change). A connection that closed meanwhile (a tab
+        closed while the database answered) has nothing left to do."""
         try:
-            if user is None or not user.is_active:
+            if user is None or not user.is_active or user.token_version != token_version:
+                await self.sio.emit("session_expired", {}, to=sid)
                 await self.sio.disconnect(sid)
             else:
                 await self._sync_rooms(sid, user)
@@ -145,16 +151,32 @@ class LiveHub:
         async with self._session_factory()() as session:
             for sid in sids:
                 try:
-                    user_id = uuid.UUID((await self.sio.get_session(sid))["user_id"])
+                    saved = await self.sio.get_session(sid)
+                    user_id = uuid.UUID(saved["user_id"])
                 except (KeyError, ValueError):  # no session yet, or already disconnected
                     continue
-                await self._resync(sid, await session.get(User, user_id))
+                await self._resync(sid, await session.get(User, user_id), saved.get("token_version"))
 
     async def resync_user(self, user_id: uuid.UUID) -> None:
         async with self._session_factory()() as session:
             user = await session.get(User, user_id)
         for sid, _ in list(self.sio.manager.get_participants("/", user_room(user_id))):
-            await self._resync(sid, user)
+            try:
+                token_version = (await self.sio.get_session(sid)).get("token_version")
+            except (KeyError, ValueError):
+                continue
+            await self._resync(sid, user, token_version)
+
+    async def end_token(self, jti: str) -> None:
+        """Close the connections opened with one token (it was logged out)."""
+        for sid in self._connected_sids():
+            try:
+                if (await self.sio.get_session(sid)).get("jti") != jti:
+                    continue
+                await self.sio.emit("session_expired", {}, to=sid)
+                await self.sio.disconnect(sid)
+            except (KeyError, ValueError):  # closed meanwhile
+                continue
 
     async def emit_incident(self, camera_id: int, event: str, payload: dict[str, Any]) -> None:
         """`event` is opened, updated or closed; only users who may see the camera receive it."""

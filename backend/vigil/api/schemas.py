@@ -83,13 +83,18 @@ class UserAdminCreate(BaseModel):
 
 class UserUpdate(fu_schemas.BaseUserUpdate):
     role: Role | None = Field(None, description="Admins only; `admin` also sets `is_superuser`.")
+    current_password: str | None = Field(
+        None, description="Your current password: needed to change your own password or email."
+    )
 
     @model_validator(mode="after")
     def _role_and_superuser_agree(self) -> Self:
+        """`is_superuser: true` alone makes an admin; `false` alone demotes an admin (to operator) and leaves
+        anyone else's role as it is (the user manager decides, knowing the account)."""
         if self.role is not None:
             self.is_superuser = self.role is Role.ADMIN
-        elif self.is_superuser is not None:
-            self.role = Role.ADMIN if self.is_superuser else Role.OPERATOR
+        elif self.is_superuser:
+            self.role = Role.ADMIN
         return self
 
     def create_update_dict(self) -> dict[str, Any]:

@@ -31,7 +31,22 @@ class User(SQLModel, table=True):
     is_superuser: bool = False
     is_verified: bool = False
     role: Role = Field(default=Role.VIEWER, sa_type=EnumText(Role))
+    token_version: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="Carried in each token (`ver`); raising it ends every token of the account at once.",
+    )
     created_at: datetime = _created_at()
+
+
+class RevokedToken(SQLModel, table=True):
+    """A login token ended by logout before its expiry, by its `jti`. Kept in the database, not in memory, so
+    a logout survives a restart and holds on every API process; rows go once the token would have expired."""
+
+    __tablename__ = "revoked_token"
+
+    jti: str = Field(sa_type=String(64), primary_key=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class Camera(SQLModel, table=True):
