@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +21,27 @@ from vigil.db.tables import User
 pytestmark = pytest.mark.slow
 
 
+MARKER = "test-marker"  # an event only the tests send, to one connection at a time
+markers = itertools.count(1)
+
+
 class Listener:
-    """One socket.io client that records the incident events it receives."""
+    """One socket.io client that records the incident events (and the test's markers) it receives."""
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.incidents: list[dict[str, Any]] = []
+        self.markers: list[int] = []
         self.expired = asyncio.Event()
         self.client.on("incident", self._on_incident)
+        self.client.on(MARKER, self._on_marker)
         self.client.on("session_expired", self._on_expired)
 
     async def _on_incident(self, data: dict[str, Any]) -> None:
         self.incidents.append(data)
+
+    async def _on_marker(self, data: int) -> None:
+        self.markers.append(data)
 
     async def _on_expired(self, _data: Any) -> None:
         self.expired.set()
@@ -62,9 +73,28 @@ async def listen(server: LiveServer, world: World, *names: str) -> dict[str, Lis
     return listeners
 
 
-async def emit_and_settle(server: LiveServer, camera_id: int, incident_id: int) -> None:
+async def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+async def emit_and_settle(
+    server: LiveServer, listeners: dict[str, Listener], camera_id: int, incident_id: int
+) -> None:
+    """Emit an incident, then wait until it has reached every connection it was sent to: the server sends
+    each connected listener a marker after it, and one connection's events arrive in order."""
     await server.app.state.hub.emit_incident(camera_id, "opened", {"incident_id": incident_id})
-    await asyncio.sleep(0.4)
+    await settle(server, listeners.values())
+
+
+async def settle(server: LiveServer, listeners: Iterable[Listener]) -> None:
+    marker = next(markers)
+    connected = [listener for listener in listeners if listener.client.connected]
+    for listener in connected:
+        await server.app.state.hub.sio.emit(MARKER, marker, to=listener.client.get_sid())
+    await wait_for(lambda: all(marker in listener.markers for listener in connected), f"marker {marker}")
 
 
 async def test_connect_needs_a_valid_token(server: LiveServer, live_world: World) -> None:
@@ -83,8 +113,8 @@ async def test_incident_reaches_exactly_the_users_who_may_see_its_camera(
 ) -> None:
     world = live_world
     listeners = await listen(server, world, "owner", "viewer", "operator", "stranger", "admin")
-    await emit_and_settle(server, world.camera_id, 101)
-    await emit_and_settle(server, world.stranger_camera_id, 202)
+    await emit_and_settle(server, listeners, world.camera_id, 101)
+    await emit_and_settle(server, listeners, world.stranger_camera_id, 202)
     received = {name: listener.ids() for name, listener in listeners.items()}
     assert received == {
         "owner": [101],
@@ -106,12 +136,12 @@ async def test_rooms_follow_shares_and_new_cameras(server: LiveServer, live_worl
             shares, json={"email": world.bystander_email}, headers=world["owner"].headers
         )
         assert response.status_code == 201
-        await emit_and_settle(server, world.camera_id, 1)
+        await emit_and_settle(server, listeners, world.camera_id, 1)
         assert listeners["bystander"].ids() == [1]
 
         response = await client.delete(f"{shares}/{world['bystander'].id}", headers=world["owner"].headers)
         assert response.status_code == 204
-        await emit_and_settle(server, world.camera_id, 2)
+        await emit_and_settle(server, listeners, world.camera_id, 2)
         assert listeners["bystander"].ids() == [1]
 
         response = await client.post(
@@ -120,7 +150,7 @@ async def test_rooms_follow_shares_and_new_cameras(server: LiveServer, live_worl
             headers=world["stranger"].headers,
         )
         new_camera = response.json()["id"]
-        await emit_and_settle(server, new_camera, 3)
+        await emit_and_settle(server, listeners, new_camera, 3)
     assert listeners["stranger"].ids() == [3]
     assert listeners["owner"].ids() == [1, 2]
     for listener in listeners.values():
@@ -137,8 +167,12 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
     listeners = await listen(server, world, "owner", "stranger")
     hub = server.app.state.hub
     owner_sid = listeners["owner"].client.get_sid()
-    server_sids = {sid for sid, _ in hub.sio.manager.get_participants("/", None)}
-    assert len(server_sids) == 2
+
+    def participants() -> set[str]:
+        return {sid for sid, _ in hub.sio.manager.get_participants("/", None)}
+
+    assert len(participants()) == 2
+    assert owner_sid in participants()
     read_rooms = hub._visible_ids
     closed: list[str] = []
 
@@ -146,7 +180,7 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
         visible: set[int] = await read_rooms(session, user)
         if user.id == world["owner"].id and not closed:
             await listeners["owner"].client.disconnect()
-            await asyncio.sleep(0.3)  # the server has seen the tab go
+            await wait_for(lambda: owner_sid not in participants(), "the server to see the tab go")
             closed.append(owner_sid or "")
         return visible
 
@@ -159,7 +193,7 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
         )
     assert response.status_code == 201, response.text
     assert closed, "the owner's tab was not closed during the resync"
-    await emit_and_settle(server, response.json()["id"], 7)
+    await emit_and_settle(server, listeners, response.json()["id"], 7)
     assert listeners["stranger"].ids() == [7]
     await listeners["stranger"].client.disconnect()
 
