@@ -185,6 +185,7 @@ class Face:
 SOUND_LABELS = (
     "speech", "scream", "shout", "crying", "fight", "gunshot", "explosion", "glass_break",
     "siren", "alarm", "dog_bark", "music",
+    "unknown_loud",  # a sound standing out of the background that no model names: weak evidence only
     "call_for_help",  # words of distress in transcribed speech ("help", "let me go"), vigil.perception.speech
 )  # fmt: skip
 

@@ -136,6 +136,19 @@ class Settings(BaseSettings):
         True,
         description="Listen to the cameras: screams, glass, gunshots, sirens, alarms, barking, speech.",
     )
+    sound_yamnet_onnx: bool = Field(
+        True,
+        description="Hear sounds with YAMNet (AudioSet's 521 classes, ONNX from `make models`), the default "
+        "sound model; off: the older ensemble (movie SVM and acoustic detectors) names sounds alone.",
+    )
+    sound_yamnet_onnx_model: Path = Field(
+        REPO_ROOT / "models" / "cache" / "yamnet" / "model.onnx",
+        description="YAMNet's ONNX graph; its weights `model.data` and `yamnet_class_map.csv` lie beside it.",
+    )
+    sound_yamnet_onnx_thresholds: Path = Field(
+        REPO_ROOT / "models" / "audio" / "yamnet-thresholds.yaml",
+        description="The score at which each sound label fires in YAMNet (chosen by `make eval-audio`).",
+    )
     sound_vad_model: Path = Field(
         REPO_ROOT / "models" / "cache" / "silero_vad.onnx",
         description="Silero VAD speech detector (ONNX); `make models` puts it in place.",
@@ -251,6 +264,8 @@ class Settings(BaseSettings):
         "emotion_model",
         "sound_vad_model",
         "sound_svm_model",
+        "sound_yamnet_onnx_model",
+        "sound_yamnet_onnx_thresholds",
         "speech_model",
     )
     @classmethod

