@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from arq.jobs import Job, JobStatus
 from arq.worker import Worker
 
 from tests.alerts.support import (
@@ -66,6 +67,13 @@ def route(url: str) -> AlertRoute:
     return AlertRoute(id=8, channel=ChannelKind.WEBHOOK, target=f"{url}/hook", webhook_secret=SECRET)
 
 
+async def wait_for_job(job: Job, status: JobStatus, timeout_s: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while (now := await job.status()) is not status:
+        assert asyncio.get_running_loop().time() < deadline, f"job {job.job_id} is {now}, not {status}"
+        await asyncio.sleep(0.05)
+
+
 def channels() -> dict[ChannelKind, WebhookChannel]:
     return {ChannelKind.WEBHOOK: WebhookChannel(WebhookConfig(timeout_s=5, outbound=LOOPBACK_WEBHOOKS))}
 
@@ -82,7 +90,8 @@ async def test_a_queued_delivery_is_run_and_retried_by_a_worker(caplog: pytest.L
             assert isinstance(delivery, ArqDelivery)
             assert "delivered as arq jobs on Redis" in caplog.text
             record = await delivery.submit(route(url), message())
-            await asyncio.sleep(0.3)
+            job = Job(record.id, delivery.redis)
+            await wait_for_job(job, JobStatus.queued)
             assert receiver.requests == []  # queued, not sent by this process
             assert log.records[record.id].status is DeliveryStatus.PENDING
 
