@@ -44,7 +44,9 @@ def test_the_corpus_is_split_by_package_and_leaves_the_shared_media_packages_out
     for entry in files:
         groups[entry.split].add(entry.package_name)
         assert entry.package_name not in EVALUATION_PACKAGES
-        assert len(entry.sha256) == 64 and "==" in entry.package and entry.licence
+        assert len(entry.sha256) == 64
+        assert "==" in entry.package
+        assert entry.licence
     assert not groups["tune"] & groups["test"], "a package in both groups"
     test_labels = {e.label for e in files if e.split == "test"}
     for label in ("scream", "gunshot", "explosion", "glass_break", "dog_bark", "speech"):
@@ -67,7 +69,8 @@ def test_a_placed_sound_is_seeded_and_stands_at_its_drawn_level_over_the_bed() -
     t = np.arange(SR) / SR
     tone = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
     first, again = place(tone, "street", 13, "abc"), place(tone, "street", 13, "abc")
-    assert np.array_equal(first.samples, again.samples) and first.condition == again.condition
+    assert np.array_equal(first.samples, again.samples)
+    assert first.condition == again.condition
     assert not np.array_equal(first.samples, place(tone, "street", 13, "abd").samples)
     assert (first.start_s, first.end_s) == (3.0, 4.0)
     assert len(first.samples) == 6 * SR  # 3 s lead, the sound, 2 s tail; the codec keeps the length
@@ -76,7 +79,8 @@ def test_a_placed_sound_is_seeded_and_stands_at_its_drawn_level_over_the_bed() -
     over_db = 20 * np.log10(active_rms(sound) / rms(bed))
     assert 3.0 <= over_db <= 25.0, first.condition  # drawn 5-20 dB, less what the microphone takes
     indoor = place(tone, "indoor", 13, "abc")
-    assert indoor.condition.startswith("indoor") and len(indoor.samples) > len(first.samples)  # reverb tail
+    assert indoor.condition.startswith("indoor")
+    assert len(indoor.samples) > len(first.samples)
 
 
 def test_alarming_labels_are_those_a_default_rule_opens_an_incident_on_alone() -> None:
@@ -111,7 +115,8 @@ def test_a_recording_is_found_when_its_label_is_heard_within_its_span_and_false_
     siren = result.classes["siren"]
     assert (siren.found, siren.total, siren.false) == (1, 2, 2)
     assert result.classes["siren/alarm"].found == 1
-    assert len(result.false_alarms) == 2 and result.distractor_s == 3600.0  # two stretches on the crowd
+    assert len(result.false_alarms) == 2
+    assert result.distractor_s == 3600.0
     assert result.false_per_hour == 2.0
 
 
@@ -131,7 +136,8 @@ def test_the_chosen_threshold_is_the_lowest_keeping_precision_and_no_false_alarm
     )
     tune.append(_recording("everyday:music", [], scores(0.99)))
     [never] = choose_thresholds(tune, ["scream"], frozenset({"scream"}))
-    assert never.threshold == audio_eval.THRESHOLD_GRID[-1] and not never.met
+    assert never.threshold == audio_eval.THRESHOLD_GRID[-1]
+    assert not never.met
 
 
 def test_the_harness_gives_the_same_table_twice() -> None:
@@ -152,5 +158,6 @@ def test_the_harness_gives_the_same_table_twice() -> None:
 
     first, second = table(), table()
     assert first == second
-    assert "| ensemble (deployed votes) |" in first[0] and "| YAMNet alone |" in first[0]
+    assert "| ensemble (deployed votes) |" in first[0]
+    assert "| YAMNet alone |" in first[0]
     assert "Shared media" in first[0]
