@@ -272,6 +272,13 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("speech_keywords")
+    @classmethod
+    def _some_keyword(cls, value: str) -> str:
+        if not normalise_keywords(value.split(",")):
+            raise ValueError("give at least one word or phrase, comma-separated (e.g. help, let me go)")
+        return value
+
     @field_validator("sound_yamnet_model", "sound_yamnet_labels", "sound_panns_model", "sound_panns_labels")
     @classmethod
     def _absolute_or_none(cls, value: Path | None) -> Path | None:
@@ -371,6 +378,19 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_networks(self) -> list[str]:
         return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
+    @property
+    def speech_keyword_list(self) -> tuple[str, ...]:
+        return tuple(" ".join(words) for words in normalise_keywords(self.speech_keywords.split(",")))
+
+    @property
+    def speech_on(self) -> bool:
+        """Speech to text is wanted: set on, or unset and faster-whisper is installed."""
+        if not self.sound_enabled:
+            return False
+        if self.speech_enabled is not None:
+            return self.speech_enabled
+        return importlib.util.find_spec("faster_whisper") is not None
 
     @property
     def allowed_file_roots(self) -> tuple[Path, ...]:
