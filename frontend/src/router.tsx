@@ -15,6 +15,7 @@ import type { LogoutReason } from "./auth/token";
 import { useMe } from "./auth/useMe";
 import { parseHistorySearch } from "./history/search";
 import { parseFilters } from "./incidents/filters";
+import { UnreadCount } from "./incidents/UnreadCount";
 import { useLiveIncidents } from "./incidents/useLiveIncidents";
 import { SocketProvider } from "./live/socket";
 import { AlertsPage } from "./pages/AlertsPage";
@@ -88,12 +89,30 @@ function AppLayout() {
   const me = useMe();
   const isAdmin = me.data?.role === "admin";
   const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const firstPath = useRef(pathname);
   useEffect(() => {
     // On a phone the menu scrolls sideways: keep the current page's link in view.
     if (pathname)
       document
         .querySelector('.top nav a[data-status="active"]')
         ?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    // A page change moves focus to the new page's heading, so a keyboard or a screen reader starts there.
+    if (pathname === firstPath.current) return;
+    firstPath.current = "";
+    // The new page may render a frame later (a lazy chunk, a router transition): look for up to a second.
+    let tries = 60;
+    let frame = 0;
+    const focusHeading = () => {
+      const heading = document.querySelector<HTMLElement>("#content h1");
+      if (heading) {
+        if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+        heading.focus({ preventScroll: true });
+      } else if (--tries > 0) {
+        frame = requestAnimationFrame(focusHeading);
+      }
+    };
+    frame = requestAnimationFrame(focusHeading);
+    return () => cancelAnimationFrame(frame);
   }, [pathname]);
   useEffect(() => {
     // The token expired or was removed while a page was open: back to login, once, saying why.
@@ -122,7 +141,10 @@ function AppLayout() {
           <Link to="/" activeOptions={{ exact: true }}>
             Live
           </Link>
-          <Link to="/incidents">Incidents</Link>
+          <Link to="/incidents">
+            Incidents
+            <UnreadCount />
+          </Link>
           <Link to="/history">History</Link>
           <Link to="/cameras">Cameras</Link>
           <Link to="/rules">Rules</Link>

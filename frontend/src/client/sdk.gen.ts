@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
+import type { AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthConfigData, AuthConfigResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsLabelsData, IncidentsLabelsResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsReviewData, IncidentsReviewErrors, IncidentsReviewResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -102,9 +102,17 @@ export const artifactsDownload = <ThrowOnError extends boolean = false>(options:
 });
 
 /**
+ * Config
+ *
+ * What the login and registration pages need to know before anyone logs in.
+ */
+export const authConfig = <ThrowOnError extends boolean = false>(options?: Options<AuthConfigData, ThrowOnError>) => (options?.client ?? client).get<AuthConfigResponses, unknown, ThrowOnError>({ url: '/api/v1/auth/config', ...options });
+
+/**
  * Login
  *
- * Exchange email (`username`) and password for a bearer token.
+ * Exchange email (`username`) and password for a bearer token; also sets the `vigil_device` cookie
+ * that lets this client log in while strangers' failures hold the account at its ceiling.
  */
 export const authLogin = <ThrowOnError extends boolean = false>(options: Options<AuthLoginData, ThrowOnError>) => (options.client ?? client).post<AuthLoginResponses, AuthLoginErrors, ThrowOnError>({
     ...urlSearchParamsBodySerializer,
@@ -117,7 +125,33 @@ export const authLogin = <ThrowOnError extends boolean = false>(options: Options
 });
 
 /**
+ * Logout
+ *
+ * End this token (this device) before its expiry; its sockets close. Other devices stay logged in.
+ */
+export const authLogout = <ThrowOnError extends boolean = false>(options?: Options<AuthLogoutData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/auth/jwt/logout',
+    ...options
+});
+
+/**
+ * Logout All
+ *
+ * End every token of the account, on every device (this one included); its open sockets close.
+ */
+export const authLogoutAll = <ThrowOnError extends boolean = false>(options?: Options<AuthLogoutAllData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutAllResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/auth/logout-all',
+    ...options
+});
+
+/**
  * Register:Register
+ *
+ * Create a `viewer` account (the first account on a server is its `admin`). An email that already has
+ * an account gets the same answer as a new one, so registering does not tell which emails exist; only the
+ * account's own password logs in to it.
  */
 export const authRegisterRegister = <ThrowOnError extends boolean = false>(options: Options<AuthRegisterRegisterData, ThrowOnError>) => (options.client ?? client).post<AuthRegisterRegisterResponses, AuthRegisterRegisterErrors, ThrowOnError>({
     url: '/api/v1/auth/register',
@@ -159,7 +193,9 @@ export const camerasCreate = <ThrowOnError extends boolean = false>(options: Opt
  *
  * Test a source before saving it: open it as the camera would (RTSP over TCP, the same timeouts),
  * decode the first video frame, and answer what came back, or why not in words, within about 8 s.
- * `reachable: false` is a 200: the test ran. At most two tests run at once per server.
+ * `reachable: false` is a 200: the test ran. At most two tests run at once per server. The address must
+ * be one cameras may use (checked before connecting); to anyone but an administrator a network camera
+ * that sends no picture is only `unreachable`, after the same wait whatever the cause.
  */
 export const camerasProbe = <ThrowOnError extends boolean = false>(options: Options<CamerasProbeData, ThrowOnError>) => (options.client ?? client).post<CamerasProbeResponses, CamerasProbeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -280,12 +316,40 @@ export const healthHealth = <ThrowOnError extends boolean = false>(options?: Opt
 /**
  * List
  *
- * Incidents of the cameras you may see, newest first unless `sort` says otherwise.
+ * Incidents of the cameras you may see, newest first unless `sort` says otherwise, each with its
+ * snapshot's address (a thumbnail) when it has one.
  */
 export const incidentsList = <ThrowOnError extends boolean = false>(options?: Options<IncidentsListData, ThrowOnError>) => (options?.client ?? client).get<IncidentsListResponses, IncidentsListErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/incidents',
     ...options
+});
+
+/**
+ * Labels
+ *
+ * The labels of the incidents you may see (for a label filter that offers what exists).
+ */
+export const incidentsLabels = <ThrowOnError extends boolean = false>(options?: Options<IncidentsLabelsData, ThrowOnError>) => (options?.client ?? client).get<IncidentsLabelsResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/incidents/labels',
+    ...options
+});
+
+/**
+ * Review
+ *
+ * Mark new incidents reviewed in bulk (a selection, or a filter up to a moment): those of cameras
+ * you own, operate or administer become acknowledged by you; the others are left as they are.
+ */
+export const incidentsReview = <ThrowOnError extends boolean = false>(options: Options<IncidentsReviewData, ThrowOnError>) => (options.client ?? client).post<IncidentsReviewResponses, IncidentsReviewErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/incidents/review',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -328,8 +392,9 @@ export const incidentsUpdate = <ThrowOnError extends boolean = false>(options: O
 /**
  * Replay
  *
- * Run the incident's stored clip through every model and `text`'s rules: what would have fired.
- * One replay at a time per server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length.
+ * Run the incident's stored clip through every model and `text`'s rules: what would have fired
+ * (camera owner, shared operator, admin: it costs seconds of every model's CPU). One replay at a time per
+ * server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length.
  */
 export const incidentsReplay = <ThrowOnError extends boolean = false>(options: Options<IncidentsReplayData, ThrowOnError>) => (options.client ?? client).post<IncidentsReplayResponses, IncidentsReplayErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -355,6 +355,18 @@ export type ArtifactPublic = {
 };
 
 /**
+ * AuthConfig
+ */
+export type AuthConfig = {
+    /**
+     * Registration Open
+     *
+     * Whether `POST /auth/register` takes new accounts now: `VIGIL_OPEN_REGISTRATION`, or a server without accounts yet (whose first account becomes its admin).
+     */
+    registration_open: boolean;
+};
+
+/**
  * Body_auth-login
  */
 export type BodyAuthLogin = {
@@ -768,9 +780,9 @@ export type IncidentDetail = {
 };
 
 /**
- * IncidentPublic
+ * IncidentListItem
  */
-export type IncidentPublic = {
+export type IncidentListItem = {
     /**
      * Acknowledged At
      */
@@ -809,6 +821,12 @@ export type IncidentPublic = {
     resolved_at: string | null;
     severity: Severity;
     /**
+     * Snapshot Url
+     *
+     * Its snapshot (a thumbnail for lists), if it has one.
+     */
+    snapshot_url?: string | null;
+    /**
      * Started At
      */
     started_at: string;
@@ -819,6 +837,39 @@ export type IncidentPublic = {
      * The explanation in one line: each contributing term and its evidence.
      */
     summary?: string;
+};
+
+/**
+ * IncidentReview
+ *
+ * Mark new incidents reviewed (acknowledged) in bulk: a selection (`ids`), or everything a filter
+ * matches (`filter`, `{}` for all), up to `up_to` (default: now). Incidents of cameras you may only view
+ * are left as they are.
+ */
+export type IncidentReview = {
+    filter?: ReviewFilter | null;
+    /**
+     * Ids
+     */
+    ids?: Array<number> | null;
+    /**
+     * Up To
+     *
+     * Only incidents that started by then.
+     */
+    up_to?: string | null;
+};
+
+/**
+ * IncidentReviewResult
+ */
+export type IncidentReviewResult = {
+    /**
+     * Reviewed
+     *
+     * How many new incidents became acknowledged.
+     */
+    reviewed: number;
 };
 
 /**
@@ -984,13 +1035,13 @@ export type PageCameraPublic = {
 };
 
 /**
- * Page[IncidentPublic]
+ * Page[IncidentListItem]
  */
-export type PageIncidentPublic = {
+export type PageIncidentListItem = {
     /**
      * Items
      */
-    items: Array<IncidentPublic>;
+    items: Array<IncidentListItem>;
     /**
      * Total
      *
@@ -1177,6 +1228,38 @@ export type ReplayedIncidentOut = {
      * Summary
      */
     summary: string;
+};
+
+/**
+ * ReviewFilter
+ *
+ * Which incidents a bulk review marks: those of the list's filters (status aside: only new ones).
+ */
+export type ReviewFilter = {
+    /**
+     * Camera Id
+     */
+    camera_id?: number | null;
+    /**
+     * Group
+     */
+    group?: 'alert' | 'detection' | null;
+    /**
+     * Label
+     */
+    label?: string | null;
+    /**
+     * Min Confidence
+     */
+    min_confidence?: number | null;
+    /**
+     * Since
+     */
+    since?: string | null;
+    /**
+     * Until
+     */
+    until?: string | null;
 };
 
 /**
@@ -1441,6 +1524,12 @@ export type UserRead = {
  */
 export type UserUpdate = {
     /**
+     * Current Password
+     *
+     * Your current password: needed to change your own password or email.
+     */
+    current_password?: string | null;
+    /**
      * Email
      */
     email?: string | null;
@@ -1508,6 +1597,12 @@ export type ZoneKind = 'restricted' | 'loiter' | 'privacy';
  * is in it when the bottom-centre of their box (where they stand) is inside.
  */
 export type ZoneSpec = {
+    /**
+     * Closed Hours
+     *
+     * When this place is closed (a yard at night): a person here then is an intrusion. Without closed hours, only `restricted` zones raise intrusions.
+     */
+    closed_hours?: Array<ActiveWindow>;
     /**
      * `restricted`: nobody should be there; `loiter`: nobody should linger; `privacy`: a privacy mask, blacked out in snapshots, clips and the live view; no zone for tracking and fusion.
      */
@@ -1758,6 +1853,22 @@ export type ArtifactsDownloadResponses = {
 
 export type ArtifactsDownloadResponse = ArtifactsDownloadResponses[keyof ArtifactsDownloadResponses];
 
+export type AuthConfigData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/config';
+};
+
+export type AuthConfigResponses = {
+    /**
+     * Successful Response
+     */
+    200: AuthConfig;
+};
+
+export type AuthConfigResponse = AuthConfigResponses[keyof AuthConfigResponses];
+
 export type AuthLoginData = {
     body: BodyAuthLogin;
     path?: never;
@@ -1789,6 +1900,38 @@ export type AuthLoginResponses = {
     200: unknown;
 };
 
+export type AuthLogoutData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/jwt/logout';
+};
+
+export type AuthLogoutResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthLogoutResponse = AuthLogoutResponses[keyof AuthLogoutResponses];
+
+export type AuthLogoutAllData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/logout-all';
+};
+
+export type AuthLogoutAllResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthLogoutAllResponse = AuthLogoutAllResponses[keyof AuthLogoutAllResponses];
+
 export type AuthRegisterRegisterData = {
     body: UserCreate;
     path?: never;
@@ -1798,13 +1941,21 @@ export type AuthRegisterRegisterData = {
 
 export type AuthRegisterRegisterErrors = {
     /**
-     * Bad Request
+     * `{"code": "REGISTER_INVALID_PASSWORD", "reason": ...}`: the password breaks a rule (length, the email in it, a breached or guessable password).
      */
-    400: ErrorModel;
+    400: unknown;
+    /**
+     * REGISTRATION_CLOSED: ask an administrator for an account.
+     */
+    403: unknown;
     /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * REGISTER_RATE_LIMITED: too many registrations from this address.
+     */
+    429: unknown;
 };
 
 export type AuthRegisterRegisterError = AuthRegisterRegisterErrors[keyof AuthRegisterRegisterErrors];
@@ -2183,6 +2334,12 @@ export type IncidentsListData = {
          */
         status?: IncidentStatus | null;
         /**
+         * Group
+         *
+         * `alert`: high and critical severity; `detection`: low and medium.
+         */
+        group?: 'alert' | 'detection' | null;
+        /**
          * Since
          *
          * Started at or after (ISO 8601).
@@ -2227,10 +2384,53 @@ export type IncidentsListResponses = {
     /**
      * Successful Response
      */
-    200: PageIncidentPublic;
+    200: PageIncidentListItem;
 };
 
 export type IncidentsListResponse = IncidentsListResponses[keyof IncidentsListResponses];
+
+export type IncidentsLabelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/incidents/labels';
+};
+
+export type IncidentsLabelsResponses = {
+    /**
+     * Response Incidents-Labels
+     *
+     * Successful Response
+     */
+    200: Array<string>;
+};
+
+export type IncidentsLabelsResponse = IncidentsLabelsResponses[keyof IncidentsLabelsResponses];
+
+export type IncidentsReviewData = {
+    body: IncidentReview;
+    path?: never;
+    query?: never;
+    url: '/api/v1/incidents/review';
+};
+
+export type IncidentsReviewErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type IncidentsReviewError = IncidentsReviewErrors[keyof IncidentsReviewErrors];
+
+export type IncidentsReviewResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentReviewResult;
+};
+
+export type IncidentsReviewResponse = IncidentsReviewResponses[keyof IncidentsReviewResponses];
 
 export type IncidentsStatsData = {
     body?: never;

@@ -2,7 +2,7 @@
  * coloured by severity, each a link to the incident; quick ranges set the page's From / Until filters. */
 import { Link } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
-import type { IncidentPublic } from "../client";
+import type { IncidentListItem } from "../client";
 import { axisTicks, laneCount, layoutMarks, QUICK_RANGES, quickRange, timelineWindow } from "./timeline";
 import "./timeline.css";
 
@@ -29,7 +29,7 @@ const dayAndTime = new Intl.DateTimeFormat(undefined, {
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 export interface TimelineProps {
-  incidents: readonly IncidentPublic[];
+  incidents: readonly IncidentListItem[];
   since?: string | undefined;
   until?: string | undefined;
   fresh: ReadonlySet<number>;

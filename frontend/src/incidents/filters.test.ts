@@ -72,3 +72,15 @@ describe("matches", () => {
     expect(matches({ until: "2026-11-24T18:30" }, incident)).toBe(false);
   });
 });
+
+describe("severity groups", () => {
+  it("parses, sends and matches the group", () => {
+    expect(parseFilters({ group: "alert" }).group).toBe("alert");
+    expect(parseFilters({ group: "urgent" }).group).toBeUndefined();
+    expect(toQuery({ group: "detection" }).group).toBe("detection");
+    const live = { camera_id: 1, label: "scream", confidence: 0.9 };
+    expect(matches({ group: "alert" }, { ...live, severity: "high" })).toBe(true);
+    expect(matches({ group: "alert" }, { ...live, severity: "low" })).toBe(false);
+    expect(matches({ group: "detection" }, { ...live, severity: "medium" })).toBe(true);
+  });
+});

@@ -2,11 +2,19 @@
 import type { IncidentStatus, IncidentsListData } from "../client";
 
 export const STATUSES: readonly IncidentStatus[] = ["new", "acknowledged", "resolved"];
+/** Frigate's split: alerts (high, critical) want someone now; detections (low, medium) can wait. */
+export const GROUPS = ["alert", "detection"] as const;
+export type SeverityGroup = (typeof GROUPS)[number];
+const GROUP_SEVERITIES: Record<SeverityGroup, readonly string[]> = {
+  alert: ["high", "critical"],
+  detection: ["low", "medium"],
+};
 
 export interface IncidentFilters {
   camera?: number;
   label?: string;
   status?: IncidentStatus;
+  group?: SeverityGroup;
   /** 0..100, as the user types it. */
   minConfidence?: number;
   /** Started on or after / before these local times (`YYYY-MM-DDTHH:MM`, what datetime-local inputs hold). */
@@ -32,6 +40,9 @@ export function parseFilters(search: Record<string, unknown>): IncidentFilters {
   if (typeof search.status === "string" && (STATUSES as readonly string[]).includes(search.status)) {
     filters.status = search.status as IncidentStatus;
   }
+  if (typeof search.group === "string" && (GROUPS as readonly string[]).includes(search.group)) {
+    filters.group = search.group as SeverityGroup;
+  }
   const min = Number(search.minConfidence);
   if (search.minConfidence !== undefined && search.minConfidence !== "" && Number.isFinite(min)) {
     filters.minConfidence = Math.min(100, Math.max(0, min));
@@ -56,6 +67,7 @@ export function toQuery(filters: IncidentFilters): NonNullable<IncidentsListData
   if (filters.camera !== undefined) query.camera_id = filters.camera;
   if (filters.label) query.label = filters.label;
   if (filters.status) query.status = filters.status;
+  if (filters.group) query.group = filters.group;
   if (filters.minConfidence !== undefined && filters.minConfidence > 0) {
     query.min_confidence = Math.round(filters.minConfidence * 10) / 1000;
   }
@@ -68,8 +80,15 @@ export function toQuery(filters: IncidentFilters): NonNullable<IncidentsListData
 /** Whether a live incident belongs in the list the user is looking at (so it is prepended, or not). */
 export function matches(
   filters: IncidentFilters,
-  incident: { camera_id: number; label: string; confidence: number; status?: IncidentStatus },
+  incident: {
+    camera_id: number;
+    label: string;
+    confidence: number;
+    status?: IncidentStatus;
+    severity?: string;
+  },
 ): boolean {
+  if (filters.group && !GROUP_SEVERITIES[filters.group].includes(incident.severity ?? "")) return false;
   if (filters.camera !== undefined && incident.camera_id !== filters.camera) return false;
   if (filters.label && incident.label !== filters.label) return false;
   if (filters.status && (incident.status ?? "new") !== filters.status) return false;

@@ -1,10 +1,19 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { useEffect, useState } from "react";
-import { type IncidentPublic, type IncidentStatus, incidentsList, type PageIncidentPublic } from "../client";
-import { type IncidentFilters, matches, PAGE_SIZE, STATUSES, toQuery } from "../incidents/filters";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import {
+  type IncidentListItem,
+  type IncidentStatus,
+  incidentsLabels,
+  incidentsList,
+  incidentsReview,
+  type PageIncidentListItem,
+} from "../client";
+import { GROUPS, type IncidentFilters, matches, PAGE_SIZE, STATUSES, toQuery } from "../incidents/filters";
 import { formatTime } from "../incidents/format";
 import { Timeline } from "../incidents/Timeline";
+import { groupRepeats, moveActive, reviewTargets, triageAction } from "../incidents/triage";
+import { useArtifactUrl } from "../incidents/useArtifactUrl";
 import { CameraSelect } from "../live/CameraSelect";
 import { percent } from "../live/overlay";
 import { useSocket } from "../live/socket";
@@ -13,13 +22,15 @@ import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
 import { Pager } from "../ui/Pager";
 
-function fromEvent(event: IncidentEvent): IncidentPublic {
+const GROUP_NAMES = { alert: "Alerts", detection: "Detections" } as const;
+
+function fromEvent(event: IncidentEvent): IncidentListItem {
   return {
     id: event.incident_id,
     camera_id: event.camera_id,
     label: event.label,
     confidence: event.confidence,
-    severity: event.severity as IncidentPublic["severity"],
+    severity: event.severity as IncidentListItem["severity"],
     status: "new",
     started_at: event.started_at,
     ended_at: event.ended_at,
@@ -28,7 +39,17 @@ function fromEvent(event: IncidentEvent): IncidentPublic {
     acknowledged_at: null,
     resolved_at: null,
     summary: event.summary,
+    snapshot_url: null,
   };
+}
+
+function Thumbnail({ path, label }: { path: string | null | undefined; label: string }) {
+  const { url } = useArtifactUrl(path ?? undefined);
+  return url ? (
+    <img className="thumb" src={url} alt={`Snapshot: ${label}`} />
+  ) : (
+    <span className="thumb empty" />
+  );
 }
 
 export function IncidentsPage() {
@@ -49,7 +70,7 @@ export function IncidentsPage() {
     if (!socket) return;
     const onIncident = (event: IncidentEvent) => {
       if (event.event !== "opened" || !matches(filters, event)) return;
-      queryClient.setQueryData<PageIncidentPublic>(["incidents", filters], (page) =>
+      queryClient.setQueryData<PageIncidentListItem>(["incidents", filters], (page) =>
         page && !page.items.some((i) => i.id === event.incident_id)
           ? { items: [fromEvent(event), ...page.items].slice(0, PAGE_SIZE), total: page.total + 1 }
           : page,
@@ -65,26 +86,122 @@ export function IncidentsPage() {
   const update = (change: Partial<IncidentFilters>) =>
     navigate({ search: (old: IncidentFilters) => ({ ...old, ...change, page: undefined }) });
 
+  const labels = useQuery({
+    queryKey: ["incidents", "labels"],
+    queryFn: async () => (await incidentsLabels({ throwOnError: true })).data,
+  });
+  const rows = groupRepeats(incidents.data?.items ?? []);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [active, setActive] = useState(0);
+  const [review, setReview] = useState<{ busy: boolean; message: string | null }>({
+    busy: false,
+    message: null,
+  });
+  const listRef = useRef<HTMLTableSectionElement>(null);
+  const listKey = JSON.stringify(filters);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new list (other filters) starts a new selection
+  useEffect(() => {
+    setSelected(new Set());
+    setActive(0);
+  }, [listKey]);
+
+  const markReviewed = async (
+    body: { ids: number[] } | { filter: Record<string, unknown> },
+    what: string,
+  ) => {
+    setReview({ busy: true, message: null });
+    try {
+      const { data } = await incidentsReview({ body, throwOnError: true });
+      setSelected(new Set());
+      setReview({ busy: false, message: `${data.reviewed} ${what} marked reviewed.` });
+      await queryClient.invalidateQueries({ queryKey: ["incidents"] });
+    } catch (error) {
+      setReview({ busy: false, message: errorMessage(error) });
+    }
+  };
+  const toggle = (ids: number[]) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      const all = ids.every((id) => next.has(id));
+      for (const id of ids) {
+        if (all) next.delete(id);
+        else next.add(id);
+      }
+      return next;
+    });
+  const focusRow = (index: number) => {
+    setActive(index);
+    listRef.current?.querySelectorAll<HTMLTableRowElement>("tr")[index]?.focus();
+  };
+  const onListKey = (event: KeyboardEvent<HTMLTableSectionElement>) => {
+    if (event.target instanceof HTMLInputElement || event.altKey || event.ctrlKey || event.metaKey) return;
+    const action = triageAction(event.key);
+    const row = rows[active];
+    if (action === null) return;
+    event.preventDefault();
+    if (action === "next" || action === "previous") focusRow(moveActive(active, action, rows.length));
+    else if (action === "toggle" && row) toggle(row.members.map((m) => m.id));
+    else if (action === "open" && row)
+      void navigate({ to: "/incidents/$incidentId", params: { incidentId: String(row.head.id) } });
+    else if (action === "review") {
+      const ids = reviewTargets(selected, row);
+      if (ids.length > 0) void markReviewed({ ids }, ids.length === 1 ? "incident" : "incidents");
+    }
+  };
+  const reviewAllFilter = () => {
+    const query = toQuery(filters);
+    const filter: Record<string, unknown> = {};
+    for (const key of ["camera_id", "label", "group", "since", "until", "min_confidence"] as const) {
+      if (query[key] !== undefined) filter[key] = query[key];
+    }
+    return filter;
+  };
+
   const total = incidents.data?.total ?? 0;
   const page = filters.page ?? 1;
   return (
     <main>
-      <h1>Incidents</h1>
+      <h1 tabIndex={-1}>Incidents</h1>
+      <a
+        className="skip-inline"
+        href="#incident-list"
+        onClick={(e) => {
+          e.preventDefault();
+          focusRow(active);
+        }}
+      >
+        Skip to the list
+      </a>
+      <nav className="tabs" aria-label="Severity groups">
+        {[undefined, ...GROUPS].map((group) => (
+          <button
+            key={group ?? "all"}
+            type="button"
+            className="tab"
+            aria-pressed={filters.group === group}
+            onClick={() => update({ group })}
+          >
+            {group ? GROUP_NAMES[group] : "All"}
+          </button>
+        ))}
+      </nav>
       <form className="filters" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
         <CameraSelect value={filters.camera} onChange={(id) => update({ camera: id })} />
         <label>
           Label
-          <input
-            // Typed into freely, sent on Enter or blur; a new address (a link, the nav) resets it.
-            key={filters.label ?? ""}
-            type="search"
-            placeholder="e.g. fight"
-            defaultValue={filters.label ?? ""}
-            onBlur={(e) => update({ label: e.target.value.trim() || undefined })}
-            onKeyDown={(e) => {
-              if (e.key === "Enter") update({ label: e.currentTarget.value.trim() || undefined });
-            }}
-          />
+          <select
+            value={filters.label ?? ""}
+            onChange={(e) => update({ label: e.target.value || undefined })}
+          >
+            <option value="">Any label</option>
+            {[...new Set([...(labels.data ?? []), ...(filters.label ? [filters.label] : [])])].map(
+              (label) => (
+                <option key={label} value={label}>
+                  {label}
+                </option>
+              ),
+            )}
+          </select>
         </label>
         <label>
           Status
@@ -139,6 +256,31 @@ export function IncidentsPage() {
       <p className="hint" aria-live="polite">
         {incidents.isPending ? "Loading…" : `${total} incident${total === 1 ? "" : "s"}`}
       </p>
+      <div className="triage" role="toolbar" aria-label="Review">
+        <button
+          type="button"
+          disabled={review.busy || selected.size === 0}
+          onClick={() => void markReviewed({ ids: [...selected] }, "incidents")}
+        >
+          Mark selected reviewed ({selected.size})
+        </button>
+        <button
+          type="button"
+          disabled={review.busy || total === 0}
+          onClick={() => {
+            if (window.confirm(`Mark every new incident matching these filters, up to now, reviewed?`))
+              void markReviewed({ filter: reviewAllFilter() }, "incidents");
+          }}
+        >
+          Mark all matching reviewed
+        </button>
+        <span className="hint">Keys: j/k move, x select, r mark reviewed, o open.</span>
+        {review.message && (
+          <span role="status" className="hint">
+            {review.message}
+          </span>
+        )}
+      </div>
       <Timeline
         incidents={incidents.data?.items ?? []}
         since={filters.since}
@@ -146,9 +288,18 @@ export function IncidentsPage() {
         fresh={fresh}
         onRange={update}
       />
-      <table className="incidents">
+      <table className="incidents" id="incident-list">
         <thead>
           <tr>
+            <th scope="col">
+              <input
+                type="checkbox"
+                aria-label="Select every incident on this page"
+                checked={rows.length > 0 && rows.every((r) => r.members.every((m) => selected.has(m.id)))}
+                onChange={() => toggle(rows.flatMap((r) => r.members.map((m) => m.id)))}
+              />
+            </th>
+            <th scope="col">Snapshot</th>
             <th scope="col">Started</th>
             <th scope="col">Camera</th>
             <th scope="col">Label</th>
@@ -157,16 +308,43 @@ export function IncidentsPage() {
             <th scope="col">Status</th>
           </tr>
         </thead>
-        <tbody>
-          {incidents.data?.items.map((incident) => (
-            <tr key={incident.id} className={fresh.has(incident.id) ? "fresh" : undefined}>
+        <tbody ref={listRef} onKeyDown={onListKey}>
+          {rows.map(({ head: incident, members }, index) => (
+            <tr
+              key={incident.id}
+              tabIndex={index === active ? 0 : -1}
+              aria-selected={members.every((m) => selected.has(m.id))}
+              onFocus={() => setActive(index)}
+              className={
+                [fresh.has(incident.id) ? "fresh" : "", index === active ? "active" : ""].join(" ").trim() ||
+                undefined
+              }
+            >
+              <td data-label="Select">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${incident.label} at ${formatTime(incident.started_at)}${members.length > 1 ? ` and its ${members.length - 1} repeats` : ""}`}
+                  checked={members.every((m) => selected.has(m.id))}
+                  onChange={() => toggle(members.map((m) => m.id))}
+                />
+              </td>
+              <td data-label="Snapshot">
+                <Thumbnail path={incident.snapshot_url} label={incident.label} />
+              </td>
               <td data-label="Started">
                 <Link to="/incidents/$incidentId" params={{ incidentId: String(incident.id) }}>
                   {formatTime(incident.started_at)}
                 </Link>
               </td>
               <td data-label="Camera">{cameraName(incident.camera_id)}</td>
-              <td data-label="Label">{incident.label}</td>
+              <td data-label="Label">
+                {incident.label}
+                {members.length > 1 && (
+                  <span className="badge idle" title="The same label on the same camera within minutes">
+                    ×{members.length}
+                  </span>
+                )}
+              </td>
               <td data-label="Confidence">{percent(incident.confidence)}</td>
               <td data-label="Severity">
                 <span className={`badge sev-${incident.severity}`}>{incident.severity}</span>

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { IncidentPublic } from "../client";
+import type { IncidentListItem } from "../client";
 import { clipMayCome, clipTime, hasClip, replayChoices } from "./replay";
 
 function incident(
   id: number,
   label: string,
   ended_at: string | null = "2026-12-02T06:00:10Z",
-): IncidentPublic {
+): IncidentListItem {
   return {
     id,
     camera_id: 3,

@@ -1,5 +1,5 @@
 /** Which stored incidents can be replayed, and how a replay's findings read. */
-import type { IncidentPublic } from "../client";
+import type { IncidentListItem } from "../client";
 
 /** What replay needs of an incident's details: the kinds of its artifacts. */
 export interface WithArtifacts {
@@ -18,7 +18,7 @@ export function hasClip(detail: WithArtifacts | undefined): boolean {
 
 /** The incidents (newest first, as listed) whose details say they have a clip, as select options. */
 export function replayChoices(
-  incidents: readonly IncidentPublic[],
+  incidents: readonly IncidentListItem[],
   details: ReadonlyMap<number, WithArtifacts>,
   cameraName: (id: number) => string,
   time: (iso: string) => string,
@@ -34,7 +34,7 @@ export function replayChoices(
 /** Whether an incident without a clip may still get one (it is open, or closed recently: the clip is cut
  *  after the close and the post-roll), so its details are worth asking for again. */
 export function clipMayCome(
-  incident: Pick<IncidentPublic, "ended_at">,
+  incident: Pick<IncidentListItem, "ended_at">,
   now: number,
   withinMs = 300_000,
 ): boolean {
