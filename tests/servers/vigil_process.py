@@ -30,10 +30,16 @@ class VigilProcess:
     process: subprocess.Popen[bytes]
     url: str
     log: Path
+    wrapped: bool = False  # started behind a command such as strace
 
     @property
     def pid(self) -> int:
-        return self.process.pid
+        """The server's own pid (the wrapper's child when there is a wrapper)."""
+        if not self.wrapped:
+            return self.process.pid
+        found = [pid for pid in children(self.process.pid) if "vigil.cli" in cmdline(pid)]
+        assert found, f"no vigil serve under {cmdline(self.process.pid)}"
+        return found[0]
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -43,13 +49,21 @@ class VigilProcess:
         return [pid for pid in children(self.pid) if "spawn_main" in cmdline(pid)]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        """SIGTERM to the server itself (a wrapper such as strace would only let go of it), then wait."""
+        if self.process.poll() is not None:
+            return
+        server = self.pid
+        os.kill(server, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while alive(server) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if alive(server):
+            os.kill(server, signal.SIGKILL)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
 
 def start_vigil(
@@ -65,7 +79,7 @@ def start_vigil(
         stderr=subprocess.STDOUT,
     )
     handle.close()
-    server = VigilProcess(process, f"http://127.0.0.1:{port}", log)
+    server = VigilProcess(process, f"http://127.0.0.1:{port}", log, wrapped=bool(command))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
