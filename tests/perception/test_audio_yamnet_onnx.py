@@ -107,7 +107,8 @@ def test_patches_are_96_frames_every_48_and_a_short_sound_is_padded_to_one() -> 
     assert starts.tolist() == [i * PATCH_HOP_SAMPLES for i in range(5)]
     assert all(start + PATCH_SAMPLES <= len(three_s) for start in starts)
     short, short_starts = patches(np.ones(4000, np.float32) * 0.1)
-    assert short.shape == (1, 96, 64) and short_starts.tolist() == [0]
+    assert short.shape == (1, 96, 64)
+    assert short_starts.tolist() == [0]
     assert patches(np.zeros(0, np.float32))[0].shape == (0, 96, 64)
 
 

@@ -151,7 +151,9 @@ def test_audioset_names_map_onto_the_platform_vocabulary() -> None:
         assert YAMNET_NAMES.index(name) in indices[label], name
     mapped = {i for members in indices.values() for i in members}
     assert not mapped & {YAMNET_NAMES.index(name) for name in UNMAPPED}
-    assert set(indices) == set(SOUND_LABELS) - {"fight"}  # AudioSet has no class for a fight
+    # AudioSet has no class for a fight; an unknown loud sound is the ensemble's (no model names it), and a
+    # call for help comes from transcribed speech
+    assert set(indices) == set(SOUND_LABELS) - {"fight", "unknown_loud", "call_for_help"}
     assert set(AUDIOSET_TO_SOUND.values()) <= set(SOUND_LABELS)
 
 
