@@ -33,7 +33,14 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(with_sockets(app), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            with_sockets(app),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,  # as `vigil serve`: forwarded headers are the app's (VIGIL_TRUSTED_PROXIES)
+        )
     )
     task = asyncio.create_task(server.serve())
     for _ in range(200):

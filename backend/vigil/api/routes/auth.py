@@ -41,11 +41,13 @@ router = APIRouter(tags=["auth"])
 DEVICE_COOKIE = "vigil_device"
 DEVICE_AUDIENCE = ["vigil:device"]
 DEVICE_LIFETIME_S = 365 * 24 * 3600
+SHARE_MISSES_PER_HOUR = 10
 
 
 class LoginLimits:
-    """Sliding windows of failed logins per (account, IP) and per account, attempts per IP, and
-    registrations per IP. In memory: one API process enforces its own limits."""
+    """Sliding windows of failed logins per (account, IP) and per account, attempts per IP, registrations
+    per IP, and camera shares to emails without an account per sharer. In memory: one API process enforces
+    its own limits."""
 
     def __init__(self, settings: Settings) -> None:
         window = settings.login_window_s
@@ -57,6 +59,7 @@ class LoginLimits:
         self.registrations_per_ip = SlidingWindowLimiter(
             settings.register_max_per_ip, settings.register_window_s
         )
+        self.share_misses = SlidingWindowLimiter(SHARE_MISSES_PER_HOUR, 3600)
 
     def wait_s(self, account: str, ip: str) -> float:
         """Seconds before this address may try this account again (the per-account ceiling aside)."""

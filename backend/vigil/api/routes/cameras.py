@@ -26,6 +26,7 @@ from vigil.api.deps import (
     visible_camera,
 )
 from vigil.api.pipelines import apply_camera, forget_camera, source_rules, zones_of
+from vigil.api.routes.auth import LoginLimits
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
@@ -232,11 +233,24 @@ async def list_shares(context: ManagedCamera, db: Session) -> Page[SharePublic]:
     return Page(items=shares, total=len(shares))
 
 
-@router.post("/{camera_id}/shares", name="share", status_code=status.HTTP_201_CREATED)
-async def share_camera(body: ShareCreate, context: ManagedCamera, db: Session, hub: Hub) -> SharePublic:
-    """Share with a user by email as `viewer` or `operator`; sharing again changes the role."""
+@router.post(
+    "/{camera_id}/shares",
+    name="share",
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"description": "SHARE_RATE_LIMITED: too many emails without an account this hour."}},
+)
+async def share_camera(
+    body: ShareCreate, context: ManagedCamera, db: Session, hub: Hub, user: CurrentUser, request: Request
+) -> SharePublic:
+    """Share with a user by email as `viewer` or `operator`; sharing again changes the role. Emails without
+    an account count against the sharer (a few an hour), so sharing is no bulk oracle of who has one."""
+    limits: LoginLimits = request.app.state.login_limits
+    wait = limits.share_misses.retry_after_s(str(user.id))
+    if wait > 0:
+        raise limits.too_many(wait, "SHARE_RATE_LIMITED")
     target = await camera_repo.user_by_email(db, body.email)
     if target is None:
+        limits.share_misses.record(str(user.id))
         raise not_found("USER_NOT_FOUND")
     if target.id == context.camera.owner_id:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="SHARE_WITH_OWNER")
