@@ -240,7 +240,7 @@ ROWS = [
     Row(
         "POST",
         "/api/v1/incidents/{incident_id}/replay",
-        by_camera_access(422, 422, 422),  # 422: the test world's clip is not a video (CLIP_UNREADABLE)
+        by_camera_access(403, 422, 422),  # 422: the test world's clip is not a video (CLIP_UNREADABLE)
         target=main_incident,
         json={},
     ),

@@ -92,11 +92,14 @@ async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired
     world: World, tmp_path: Path
 ) -> None:
     """The incident's clip is seconds 21-29 of the plaza scenario: its scream is a distress incident with
-    the running rules, and nothing with a draft whose distress threshold no scream reaches."""
+    the running rules, and nothing with a draft whose distress threshold no scream reaches. A shared operator
+    runs it; a shared viewer may not (a replay costs seconds of every model's CPU)."""
     await store_scream_clip(world, tmp_path)
     url = f"/api/v1/incidents/{world.incident_id}/replay"
-    viewer = world["viewer"].headers
-    running = await world.client.post(url, json={"fps": 2}, headers=viewer, timeout=300)
+    viewer, operator = world["viewer"].headers, world["operator"].headers
+    refused = await world.client.post(url, json={"fps": 2}, headers=viewer)
+    assert (refused.status_code, refused.json()["detail"]) == (403, "INCIDENT_OPERATE_FORBIDDEN")
+    running = await world.client.post(url, json={"fps": 2}, headers=operator, timeout=300)
     assert running.status_code == 200, running.text
     fired = running.json()["incidents"]
     assert "distress" in [i["rule"] for i in fired]
@@ -110,7 +113,7 @@ async def test_a_stored_clip_replayed_against_a_draft_says_what_would_have_fired
     deaf = text[:threshold] + "    threshold: 5.0" + text[threshold + len("    threshold: 0.5") :]
     check = (await world.client.post("/api/v1/rules/check", json={"text": deaf}, headers=viewer)).json()
     assert check["valid"], check
-    draft = await world.client.post(url, json={"text": deaf, "fps": 2}, headers=viewer, timeout=300)
+    draft = await world.client.post(url, json={"text": deaf, "fps": 2}, headers=operator, timeout=300)
     assert draft.status_code == 200, draft.text
     assert "distress" not in [i["rule"] for i in draft.json()["incidents"]]
     stranger = await world.client.post(url, json={}, headers=world["stranger"].headers)

@@ -37,6 +37,10 @@ from vigil.perception.coco import COCO_LABELS
 from vigil.schedule import check_time_of_day, check_weekdays, in_window, minutes
 
 RULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_RULES_CHARS = 200_000
+MAX_RULE_NODES = 10_000  # the built-in rules have about 420; 10,000 take about 0.5 s
+MAX_RULE_DEPTH = 32  # they nest 5 levels deep
+MAX_PROBLEMS = 100  # listed with their line; the others are counted
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -46,14 +50,15 @@ Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 class RuleError(ValueError):
     """A rule file that cannot be used; the message names the line and column (1-based) of the problem."""
 
-    def __init__(self, problems: Sequence[tuple[int | None, int | None, str, str]]) -> None:
+    def __init__(self, problems: Sequence[tuple[int | None, int | None, str, str]], omitted: int = 0) -> None:
         self.problems = list(problems)  # (line, column, path, message)
+        self.omitted = omitted  # problems found but not located and listed (beyond MAX_PROBLEMS)
         line, column, path, message = self.problems[0]
         self.line, self.column, self.path, self.problem = line, column, path, message
         where = f"line {line}, column {column}: " if line is not None else ""
         text = f"{where}{path + ': ' if path else ''}{message}"
-        if len(self.problems) > 1:
-            text += f" (and {len(self.problems) - 1} more)"
+        if len(self.problems) + omitted > 1:
+            text += f" (and {len(self.problems) + omitted - 1} more)"
         super().__init__(text)
 
 
@@ -341,8 +346,17 @@ def apply_override(rule: Rule, override: RuleOverride) -> Rule:
 
 
 def load_rules(text: str) -> RuleSet:
-    """Parse and validate a rule file. Raises `RuleError` naming the line and column of the first problem."""
-    loader = yaml.SafeLoader(text)
+    """Parse and validate a rule file. Raises `RuleError` naming the line and column of the first problem.
+
+    CPU-bound (up to about a second for the longest file): async callers run it in a thread.
+    """
+    if len(text) > MAX_RULES_CHARS:
+        raise RuleError([(None, None, "", f"a rule file has at most {MAX_RULES_CHARS} characters")])
+    if unprintable := yaml.reader.Reader.NON_PRINTABLE.search(text):
+        code = ord(unprintable.group())
+        refused = f"character U+{code:04X} is not allowed (a control character or half a surrogate)"
+        raise RuleError([(*_line_and_column(text, unprintable.start()), "", refused)])
+    loader = _RuleLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -353,6 +367,8 @@ def load_rules(text: str) -> RuleSet:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise RuleError([(line, column, "", f"YAML syntax: {exc.problem or exc.context}")]) from exc
+    except (yaml.YAMLError, RecursionError) as exc:  # limits below keep recursion away; kept as a guard
+        raise RuleError([(None, None, "", f"YAML syntax: {exc}")]) from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -361,7 +377,8 @@ def load_rules(text: str) -> RuleSet:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors[:MAX_PROBLEMS]:  # locating one walks the tree: thousands would take seconds
             loc: tuple[str | int, ...] = tuple(error["loc"])
             message = error["msg"]
             cause = (error.get("ctx") or {}).get("error")
@@ -372,7 +389,77 @@ def load_rules(text: str) -> RuleSet:
             node, path = _node_at(root, loc, key=error["type"] == "extra_forbidden")
             problems.append((node.start_mark.line + 1, node.start_mark.column + 1, path, message))
         problems.sort(key=lambda p: (p[0], p[1]))
-        raise RuleError(problems) from exc
+        raise RuleError(problems, omitted=max(0, len(errors) - MAX_PROBLEMS)) from exc
+
+
+class _PyEvents(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+try:
+    from yaml._yaml import CParser as _Events  # libyaml's scanner and parser: 3-4× faster than PyYAML's
+except ImportError:  # PyYAML built without libyaml
+    _Events = _PyEvents  # type: ignore[assignment,misc]
+
+
+class _RuleLoader(yaml.composer.Composer, _Events, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """PyYAML's safe loading (libyaml's events, PyYAML's composer) building a plain tree of bounded size.
+
+    Anchors and aliases are refused: a node reused through aliases is walked once per use, so 22 nested
+    aliases in 483 bytes expand to millions of nodes. Depth and node count are capped so that a file
+    within `MAX_RULES_CHARS` always loads quickly, and any value the constructor cannot build (a date
+    that does not exist, an integer of 5000 digits) is reported at its node instead of escaping.
+    """
+
+    def __init__(self, text: str) -> None:
+        _Events.__init__(self, text)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        assert event is not None  # the composer asks for a node only when an event is there
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _refused(
+                "anchors (&name) and aliases (*name) are not allowed in rule files; write the value out",
+                event,
+            )
+        self._nodes += 1
+        if self._nodes > MAX_RULE_NODES:
+            raise _refused(f"a rule file has at most {MAX_RULE_NODES} values", event)
+        if self._depth >= MAX_RULE_DEPTH:
+            raise _refused(f"values nest at most {MAX_RULE_DEPTH} levels deep", event)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.MarkedYAMLError:
+            raise
+        except Exception as exc:
+            raise yaml.constructor.ConstructorError(
+                problem=f"cannot read this {node.tag.rsplit(':', 1)[-1]} value ({exc})",
+                problem_mark=node.start_mark,
+            ) from exc
+
+
+def _refused(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=event.start_mark)  # type: ignore[arg-type]
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def load_default_rules() -> RuleSet:

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
-from vigil.api.deps import AdminUser, CurrentUser, Session, VisibleIncident
+from vigil.api.bodylimit import body_limit
+from vigil.api.deps import AdminUser, CurrentUser, OperableIncident, Session
 from vigil.api.pipelines import perception_config, zones_of
 from vigil.db import incidents as incident_repo
 from vigil.db import rules as rules_repo
@@ -21,15 +22,16 @@ from vigil.db.tables import RuleSet as SavedRules
 from vigil.detect import DetectError
 from vigil.domain import ArtifactKind
 from vigil.fusion import RuleError, RuleSet, default_rules_text, load_rules
+from vigil.fusion.rules import MAX_RULES_CHARS
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.security.paths import resolve_inside
 from vigil.settings import Settings
 from vigil.tracking.zones import tracked_zones
 
 router = APIRouter(prefix="/rules", tags=["rules"])
+# The text's cap is in characters; as JSON one may take up to 6 bytes (an escaped control character).
+MAX_RULES_BODY_BYTES = 2 * 1024 * 1024
 replay_router = APIRouter(prefix="/incidents", tags=["incidents"])
-
-MAX_RULES_CHARS = 200_000
 
 
 class RuleProblem(BaseModel):
@@ -90,9 +92,15 @@ def problems_of(error: RuleError) -> list[RuleProblem]:
     ]
 
 
-def parse_or_422(text: str) -> RuleSet:
+async def parse(text: str) -> RuleSet:
+    """`load_rules` in a thread: a long draft takes up to about a second of CPU, which must not stall the
+    event loop that carries every camera's live frames."""
+    return await asyncio.to_thread(load_rules, text)
+
+
+async def parse_or_422(text: str) -> RuleSet:
     try:
-        return load_rules(text)
+        return await parse(text)
     except RuleError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -135,40 +143,41 @@ async def rules_history(
     return [public(saved) for saved in await rules_repo.history(db, limit, offset)]
 
 
-@router.post("/check", name="check")
+@router.post("/check", name="check", openapi_extra=body_limit(MAX_RULES_BODY_BYTES))
 async def check_rules(user: CurrentUser, draft: RulesDraft) -> RulesCheck:
     """Validate a draft without saving it: every problem with its line and column."""
     try:
-        rules = load_rules(draft.text)
+        rules = await parse(draft.text)
     except RuleError as error:
         return RulesCheck(valid=False, problems=problems_of(error))
     return RulesCheck(valid=True, version=rules.version, rules=sorted(rules.rules))
 
 
-@router.put("", name="save")
+@router.put("", name="save", openapi_extra=body_limit(MAX_RULES_BODY_BYTES))
 async def save_rules(user: AdminUser, db: Session, request: Request, draft: RulesDraft) -> RulesPublic:
     """Save a new version and run it from now on (admins). Refused with 422 and its problems if invalid."""
-    rules = parse_or_422(draft.text)
+    rules = await parse_or_422(draft.text)
     saved = await rules_repo.save(db, rules.version, draft.text, user.id)
     recorder: IncidentRecorder = request.app.state.incidents
     recorder.engine.replace_rules(rules)
     return public(saved)
 
 
-@replay_router.post("/{incident_id}/replay", name="replay")
+@replay_router.post("/{incident_id}/replay", name="replay", openapi_extra=body_limit(MAX_RULES_BODY_BYTES))
 async def replay_incident(
-    context: VisibleIncident,
+    context: OperableIncident,
     db: Session,
     request: Request,
     body: Annotated[ReplayRequest, Body()] = ReplayRequest(),
 ) -> ReplayResult:
-    """Run the incident's stored clip through every model and `text`'s rules: what would have fired.
-    One replay at a time per server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length."""
+    """Run the incident's stored clip through every model and `text`'s rules: what would have fired
+    (camera owner, shared operator, admin: it costs seconds of every model's CPU). One replay at a time per
+    server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length."""
     from vigil.replay import replay
 
     settings: Settings = request.app.state.settings
     recorder: IncidentRecorder = request.app.state.incidents
-    rules = parse_or_422(body.text) if body.text is not None else recorder.engine.rules
+    rules = await parse_or_422(body.text) if body.text is not None else recorder.engine.rules
     assert context.incident.id is not None
     clips = [
         a for a in await incident_repo.artifacts_of(db, context.incident.id) if a.kind is ArtifactKind.CLIP
