@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     outbound_deny: str = Field(
         "",
         description="Comma-separated networks (CIDR) no camera, camera test or webhook may connect to, on "
-        "top of the defaults (docs/security.md).",
+        "top of the defaults; wins over the allow lists (README: Cameras; docs/alerts.md).",
     )
     outbound_allow_cameras: str = Field(
         "",
