@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
+from vigil.db.tables import Incident
 from vigil.domain import ArtifactKind, Severity
 
 INCIDENTS = "/api/v1/incidents"
@@ -125,3 +126,27 @@ async def test_the_label_filter_offers_the_labels_one_may_see(world: World) -> N
     assert owner == sorted(set(owner))
     admin = (await world.client.get(f"{INCIDENTS}/labels", headers=world["admin"].headers)).json()
     assert {"glass_break", "gunshot_explosion"} <= set(admin)
+
+
+async def test_open_incidents_are_those_not_ended(world: World) -> None:
+    ongoing = await world.add_incident(world.camera_id, "intrusion", severity=Severity.HIGH)
+    ended = await world.add_incident(world.camera_id, "fall", severity=Severity.HIGH)
+    async with world.app.state.session_factory() as db:
+        incident = await db.get(Incident, ended)
+        assert incident is not None
+        incident.ended_at = datetime.now(UTC)
+        db.add(incident)
+        await db.commit()
+    headers = world["owner"].headers
+    open_ids = [
+        i["id"]
+        for i in (await world.client.get(INCIDENTS, params={"open": True}, headers=headers)).json()["items"]
+    ]
+    done_ids = [
+        i["id"]
+        for i in (await world.client.get(INCIDENTS, params={"open": False}, headers=headers)).json()["items"]
+    ]
+    assert ongoing in open_ids
+    assert ended not in open_ids
+    assert ended in done_ids
+    assert ongoing not in done_ids

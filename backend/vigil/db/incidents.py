@@ -38,6 +38,7 @@ class IncidentFilter(BaseModel):
     group: SeverityGroup | None = Field(
         None, description="`alert`: high and critical severity; `detection`: low and medium."
     )
+    open: bool | None = Field(None, description="true: not ended yet; false: ended.")
     since: datetime | None = Field(None, description="Started at or after (ISO 8601).")
     until: datetime | None = Field(None, description="Started before (ISO 8601).")
     min_confidence: float | None = Field(None, ge=0, le=1)
@@ -93,6 +94,7 @@ def _visible_where(
     label: str | None = None,
     status: IncidentStatus | None = None,
     group: SeverityGroup | None = None,
+    open: bool | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     min_confidence: float | None = None,
@@ -108,6 +110,8 @@ def _visible_where(
         conditions.append(col(Incident.status) == status)
     if group is not None:
         conditions.append(col(Incident.severity).in_(SEVERITY_GROUPS[group]))
+    if open is not None:
+        conditions.append(col(Incident.ended_at).is_(None) if open else col(Incident.ended_at).is_not(None))
     if since is not None:
         conditions.append(col(Incident.started_at) >= _utc(since))
     if until is not None:
@@ -131,6 +135,7 @@ async def list_visible(db: AsyncSession, user: User, query: IncidentFilter) -> t
         label=query.label,
         status=query.status,
         group=query.group,
+        open=query.open,
         since=query.since,
         until=query.until,
         min_confidence=query.min_confidence,

@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { camerasHealth } from "../client";
-import { healthBadge } from "../live/health";
+import { healthBadge, healthWords } from "../live/health";
 
-/** The camera's source state as a coloured badge, polled while shown. */
+/** The camera's source state as a coloured badge and, when it is not streaming, why in words; polled. */
 export function CameraStateBadge({ cameraId }: { cameraId: number }) {
   const health = useQuery({
     queryKey: ["camera-health", cameraId],
@@ -10,9 +10,11 @@ export function CameraStateBadge({ cameraId }: { cameraId: number }) {
     refetchInterval: 5000,
   });
   const badge = healthBadge(health.data?.state);
+  const why = healthWords(health.data);
   return (
-    <span className={`badge ${badge.tone}`} title={health.data?.last_error ?? undefined}>
-      {badge.text}
-    </span>
+    <>
+      <span className={`badge ${badge.tone}`}>{badge.text}</span>
+      {why && <span className="health-words">{why}</span>}
+    </>
   );
 }

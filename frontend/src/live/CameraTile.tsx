@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { type CameraPublic, camerasHealth } from "../client";
-import { healthBadge } from "./health";
+import { cameraTime, healthBadge, healthWords } from "./health";
 import { drawOverlay } from "./overlay";
 import { useLiveFrames } from "./useLiveFrames";
 
@@ -10,14 +10,18 @@ const HEALTH_POLL_MS = 3000;
 /** A camera's live video: JPEG frames from socket.io with the overlay drawn over them. */
 export function CameraTile({
   camera,
+  alerting = false,
   healthPollMs = HEALTH_POLL_MS,
 }: {
   camera: CameraPublic;
+  /** The camera has an open alert (a high or critical incident that has not ended): the tile is red. */
+  alerting?: boolean;
   healthPollMs?: number;
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [enlarged, setEnlarged] = useState(false);
   const [frames, setFrames] = useState(0);
+  const [clock, setClock] = useState<number | undefined>(undefined);
   const [watchError, setWatchError] = useState<string | null>(null);
   const health = useQuery({
     queryKey: ["camera-health", camera.id],
@@ -48,6 +52,7 @@ export function CameraTile({
           drawOverlay(ctx, frame.overlay, canvas.width, canvas.height);
         }
         setFrames((n) => n + 1);
+        setClock(frame.wall_time_s);
       }
       bitmap.close();
     },
@@ -63,8 +68,12 @@ export function CameraTile({
   }, [enlarged]);
 
   const badge = healthBadge(health.data?.state);
+  const why = healthWords(health.data);
   return (
-    <figure className={enlarged ? "tile enlarged" : "tile"} data-camera-id={camera.id}>
+    <figure
+      className={["tile", enlarged ? "enlarged" : "", alerting ? "alerting" : ""].join(" ").trim()}
+      data-camera-id={camera.id}
+    >
       <button
         type="button"
         className="tile-video"
@@ -89,6 +98,17 @@ export function CameraTile({
         </span>
         {health.data && health.data.state === "streaming" && (
           <span className="hint">{(health.data.fps_in ?? 0).toFixed(0)} fps</span>
+        )}
+        {frames > 0 && (
+          <time className="hint tile-clock" data-testid="camera-time">
+            {cameraTime(clock)}
+          </time>
+        )}
+        {alerting && <span className="badge bad">open alert</span>}
+        {why && (
+          <span className="tile-why" data-testid="health-words">
+            {why}
+          </span>
         )}
       </figcaption>
     </figure>

@@ -22,3 +22,29 @@ export function healthBadge(state: HealthState | undefined): { text: string; ton
       return { text: "unknown", tone: "idle" };
   }
 }
+
+/** Why a camera is not streaming, in words: its state, last error, reconnects and how old its last frame
+ * is. Empty while it streams normally (the badge says enough). */
+export function healthWords(health: CameraHealth | undefined): string {
+  if (!health || health.state === "streaming" || health.state === "disabled") return "";
+  const parts: string[] = [health.state];
+  if (health.last_error) parts[0] = `${health.state}: ${health.last_error}`;
+  if ((health.reconnects ?? 0) > 0)
+    parts.push(`${health.reconnects} reconnect${health.reconnects === 1 ? "" : "s"}`);
+  const age = health.last_frame_age_s;
+  if (age !== null && age !== undefined) parts.push(`last frame ${formatAge(age)} ago`);
+  else if (health.state !== "pending" && health.state !== "connecting") parts.push("no frame yet");
+  return parts.join(" · ");
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
+/** A frame's wall-clock time as the camera's own clock shows it (the server's send time otherwise). */
+export function cameraTime(wallTimeS: number | undefined): string {
+  if (wallTimeS === undefined || !Number.isFinite(wallTimeS)) return "";
+  return new Date(wallTimeS * 1000).toLocaleTimeString();
+}

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
+import { formatClosedHours } from "../cameras/closedHours";
 import { SourceFields } from "../cameras/SourceFields";
 import { sourceKind } from "../cameras/sources";
 import { ZonesEditor } from "../cameras/ZonesEditor";
@@ -16,10 +17,19 @@ import {
   camerasUpdate,
   type ShareRole,
   type SourceKind,
+  type ZoneSpec,
 } from "../client";
 import { errorMessage } from "../ui/errors";
 import { fieldErrors } from "../ui/fieldErrors";
 import { useFieldErrors } from "../ui/useFieldErrors";
+
+/** The camera's closed hours, zone by zone: where and when a person is an intruder besides restricted zones. */
+function closedSchedule(zones: readonly ZoneSpec[]): string {
+  const closed = zones.filter((z) => (z.closed_hours ?? []).length > 0);
+  if (closed.length === 0)
+    return "Closed hours: none. Intrusions are raised only in restricted zones; give a zone closed hours to watch it out of hours.";
+  return `Closed hours: ${closed.map((z) => `${z.name} ${formatClosedHours(z.closed_hours)}`).join("; ")} (camera-local time).`;
+}
 
 export function CameraPage() {
   const { cameraId } = useParams({ from: "/app/cameras/$cameraId" });
@@ -41,12 +51,16 @@ export function CameraPage() {
       )}
       {camera.data && (
         <>
-          <h1>
-            {camera.data.name} <CameraStateBadge cameraId={id} />
-          </h1>
+          <h1>{camera.data.name}</h1>
+          <p className="camera-health">
+            <CameraStateBadge cameraId={id} />
+          </p>
           <p className="hint camera-source">
             {sourceKind(camera.data.kind).label}
             {camera.data.url ? ` · ${camera.data.url}` : ""}
+          </p>
+          <p className="hint" data-testid="closed-hours">
+            {closedSchedule(camera.data.zones ?? [])}
           </p>
           <ZonesEditor key={camera.data.id} camera={camera.data} />
           {camera.data.access === "manage" && (
@@ -72,6 +86,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const [fps, setFps] = useState(String(camera.analysis_fps ?? 5));
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
+  const [transcribe, setTranscribe] = useState(camera.transcribe ?? false);
   const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
   const sentUrl = kind === "webrtc" ? "" : url;
@@ -92,6 +107,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
         analysis_fps: Number(fps),
         enabled,
         privacy,
+        transcribe,
         ...(sourceChanged ? { kind, url: sentUrl } : {}),
       },
     });
@@ -172,6 +188,21 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
         />
         Privacy: blur faces in stored snapshots and clips
       </label>
+      <label className="inline">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={transcribe}
+          aria-checked={transcribe}
+          aria-describedby={`${id}-transcribe-hint`}
+          onChange={(e) => setTranscribe(e.target.checked)}
+        />
+        Speech to text: calls for help become evidence
+      </label>
+      <p className="hint" id={`${id}-transcribe-hint`}>
+        What people say near this camera is transcribed on this server; the words are kept only with its
+        incidents and dropped otherwise.
+      </p>
       {errors._ && (
         <p className="banner error" role="alert">
           {errors._}
