@@ -97,3 +97,18 @@ async def test_a_camera_transcribes_only_when_switched_on(world: World) -> None:
     off = await world.client.patch(camera, json={"transcribe": False}, headers=world["owner"].headers)
     assert off.json()["transcribe"] is False
     assert world.app.state.pipelines._running[world.camera_id].spec.transcribe is False
+
+
+async def test_reviewing_everything_a_search_finds_marks_only_those(world: World) -> None:
+    other = await world.add_incident(world.camera_id, "glass_break")
+    await add_speech(world, world.incident_id, "Help! Somebody call the police!")
+    reviewed = await world.client.post(
+        f"{INCIDENTS}/review", json={"filter": {"transcript": "police"}}, headers=world["owner"].headers
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json() == {"reviewed": 1}
+    statuses = {}
+    for incident_id in (world.incident_id, other):
+        detail = await world.client.get(f"{INCIDENTS}/{incident_id}", headers=world["owner"].headers)
+        statuses[incident_id] = detail.json()["status"]
+    assert statuses == {world.incident_id: "acknowledged", other: "new"}

@@ -162,6 +162,7 @@ class ReviewFilter(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     min_confidence: float | None = Field(None, ge=0, le=1)
+    transcript: str | None = Field(None, min_length=1, max_length=200)
 
 
 async def review(

@@ -84,3 +84,13 @@ describe("severity groups", () => {
     expect(matches({ group: "detection" }, { ...live, severity: "medium" })).toBe(true);
   });
 });
+
+describe("what was said", () => {
+  it("searches the transcripts and keeps live incidents out of a search", () => {
+    const filters = parseFilters({ said: "  let me go " });
+    expect(filters).toEqual({ said: "let me go" });
+    expect(toQuery(filters).transcript).toBe("let me go");
+    expect(parseFilters({ said: "   " })).toEqual({});
+    expect(matches(filters, { camera_id: 1, label: "distress", confidence: 0.9 })).toBe(false);
+  });
+});

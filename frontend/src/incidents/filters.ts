@@ -20,6 +20,8 @@ export interface IncidentFilters {
   /** Started on or after / before these local times (`YYYY-MM-DDTHH:MM`, what datetime-local inputs hold). */
   since?: string;
   until?: string;
+  /** Words said (searched in the incidents' transcripts). */
+  said?: string;
   page?: number;
 }
 
@@ -53,6 +55,7 @@ export function parseFilters(search: Record<string, unknown>): IncidentFilters {
       filters[key] = value;
     }
   }
+  if (typeof search.said === "string" && search.said.trim()) filters.said = search.said.trim().slice(0, 200);
   const page = positiveInt(search.page);
   if (page !== undefined && page > 1) filters.page = page;
   return filters;
@@ -74,6 +77,7 @@ export function toQuery(filters: IncidentFilters): NonNullable<IncidentsListData
   // The browser's local time → an absolute instant the server compares with `started_at`.
   if (filters.since) query.since = new Date(filters.since).toISOString();
   if (filters.until) query.until = new Date(filters.until).toISOString();
+  if (filters.said) query.transcript = filters.said;
   return query;
 }
 
@@ -94,5 +98,6 @@ export function matches(
   if (filters.status && (incident.status ?? "new") !== filters.status) return false;
   if (filters.minConfidence !== undefined && incident.confidence * 100 < filters.minConfidence) return false;
   if (filters.until) return false; // a bounded range is history: live incidents start after it
+  if (filters.said) return false; // what was said is stored after the incident is announced: refetched
   return (filters.page ?? 1) === 1;
 }

@@ -9,6 +9,7 @@ import {
 } from "../client";
 import { parseExplanation } from "../incidents/explanation";
 import { formatTime } from "../incidents/format";
+import { formatOffset, transcriptLines } from "../incidents/transcript";
 import { useArtifactUrl } from "../incidents/useArtifactUrl";
 import { percent } from "../live/overlay";
 import { useCameras } from "../live/useCameras";
@@ -48,6 +49,30 @@ function EvidenceMedia({ artifact }: { artifact: ArtifactPublic }) {
       // biome-ignore lint/a11y/useMediaCaption: the audio snippet is a sound event, not speech
       return <audio src={url} controls preload="auto" aria-label="Incident audio" />;
   }
+}
+
+/** What was said around the incident (cameras with speech to text on), beside its audio. */
+function Transcript({ incident }: { incident: IncidentDetail }) {
+  const lines = transcriptLines(incident.started_at, incident.transcript ?? []);
+  if (lines.length === 0) return null;
+  return (
+    <section aria-labelledby="said" className="transcript">
+      <h2 id="said">What was said</h2>
+      <ol>
+        {lines.map((line) => (
+          <li key={`${line.offsetS}-${line.text}`}>
+            <span className="hint" title="from the incident's start">
+              {formatOffset(line.offsetS)}
+            </span>{" "}
+            <q>{line.text}</q> <span className="hint">(word confidence {percent(line.conf)})</span>
+          </li>
+        ))}
+      </ol>
+      <p className="hint">
+        Transcribed automatically from the camera's sound; it can mishear. Speech is kept only with incidents.
+      </p>
+    </section>
+  );
 }
 
 function Explanation({ incident }: { incident: IncidentDetail }) {
@@ -189,6 +214,7 @@ export function IncidentDetailPage() {
           <Evidence key={artifact.id} artifact={artifact} />
         ))}
       </section>
+      <Transcript incident={data} />
       <Explanation incident={data} />
     </main>
   );

@@ -151,7 +151,15 @@ export function IncidentsPage() {
   const reviewAllFilter = () => {
     const query = toQuery(filters);
     const filter: Record<string, unknown> = {};
-    for (const key of ["camera_id", "label", "group", "since", "until", "min_confidence"] as const) {
+    for (const key of [
+      "camera_id",
+      "label",
+      "group",
+      "since",
+      "until",
+      "min_confidence",
+      "transcript",
+    ] as const) {
       if (query[key] !== undefined) filter[key] = query[key];
     }
     return filter;
@@ -229,6 +237,19 @@ export function IncidentsPage() {
             onChange={(e) =>
               update({ minConfidence: e.target.value === "" ? undefined : Number(e.target.value) })
             }
+          />
+        </label>
+        <label>
+          Said
+          <input
+            type="search"
+            maxLength={200}
+            placeholder="words heard, e.g. help"
+            defaultValue={filters.said ?? ""}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") update({ said: e.currentTarget.value.trim() || undefined });
+            }}
+            onBlur={(e) => update({ said: e.target.value.trim() || undefined })}
           />
         </label>
         <label>
