@@ -10,7 +10,7 @@ import {
   useRouterState,
 } from "@tanstack/react-router";
 import { useEffect, useRef } from "react";
-import { endSession, tokens, useToken } from "./auth/session";
+import { logOut, tokens, useToken } from "./auth/session";
 import type { LogoutReason } from "./auth/token";
 import { useMe } from "./auth/useMe";
 import { parseHistorySearch } from "./history/search";
@@ -152,7 +152,7 @@ function AppLayout() {
           <Link to="/publish">Use as camera</Link>
           {isAdmin && <Link to="/users">Users</Link>}
         </nav>
-        <button type="button" className="logout" onClick={() => endSession("signed-out")}>
+        <button type="button" className="logout" onClick={() => void logOut()}>
           Log out
         </button>
       </header>

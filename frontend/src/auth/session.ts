@@ -1,5 +1,6 @@
 /** The one session of this tab: the token store, the API client's auth, and what happens on expiry. */
 import { useSyncExternalStore } from "react";
+import { authLogout } from "../client";
 import { client } from "../client/client.gen";
 import { type LogoutReason, msUntilExpiry, TOKEN_KEY, TokenStore } from "./token";
 
@@ -35,6 +36,19 @@ export function startSession(token: string): void {
 export function endSession(reason: LogoutReason): void {
   window.clearTimeout(expiryTimer);
   tokens.clear(reason);
+}
+
+/** The logout button: this tab forgets the token at once (the login page says "logged out"), and the server
+ * ends it with its sockets. A server that cannot be reached leaves the token to lapse at its expiry. */
+export async function logOut(): Promise<void> {
+  const token = tokens.current();
+  endSession("signed-out");
+  if (token === null) return;
+  try {
+    await authLogout({ headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    // offline: forgetting the token in this browser is all that can be done
+  }
 }
 
 // Another tab logging in or out changes this tab too.

@@ -1,6 +1,7 @@
+import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
-import { authRegisterRegister } from "../client";
+import { authConfig, authRegisterRegister } from "../client";
 import { errorMessage } from "../ui/errors";
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -12,6 +13,10 @@ export function RegisterPage() {
   const [confirm, setConfirm] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const config = useQuery({
+    queryKey: ["auth", "config"],
+    queryFn: async () => (await authConfig({ throwOnError: true })).data,
+  });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -28,6 +33,20 @@ export function RegisterPage() {
       return;
     }
     await navigate({ to: "/login", search: { email, registered: true } });
+  }
+
+  if (config.data?.registration_open === false) {
+    return (
+      <main className="auth-page">
+        <h1>Create a Vigil account</h1>
+        <p className="banner" role="status">
+          Registration is closed on this server: an administrator adds accounts. Ask one for yours.
+        </p>
+        <p>
+          Already have an account? <Link to="/login">Log in</Link>
+        </p>
+      </main>
+    );
   }
 
   return (
@@ -60,7 +79,8 @@ export function RegisterPage() {
           />
         </label>
         <p id="password-hint" className="hint">
-          At least {MIN_PASSWORD_LENGTH} characters.
+          At least {MIN_PASSWORD_LENGTH} characters, and not a common or guessable password: a few unusual
+          words work well.
         </p>
         <label>
           Repeat password

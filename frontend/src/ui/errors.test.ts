@@ -7,6 +7,9 @@ describe("errorMessage", () => {
     expect(errorMessage({ detail: { code: "REGISTER_INVALID_PASSWORD", reason: "Too short." } })).toBe(
       "This password is not accepted. Too short.",
     );
+    expect(errorMessage({ detail: "REGISTRATION_CLOSED" })).toBe(
+      "Registration is closed on this server. Ask an administrator for an account.",
+    );
   });
 
   it("lists validation errors by field and falls back to something readable", () => {
