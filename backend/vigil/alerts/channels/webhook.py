@@ -87,6 +87,7 @@ def target_problem(target: str, policy: OutboundPolicy) -> str | None:
 
 def pin_target(target: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedTarget:
     """Resolve and check the target's host (blocking); raises `DeliveryError` (not retried) if refused."""
+    target = target.strip()
     problem = target_problem(target, policy)
     if problem is not None:
         raise DeliveryError(f"webhook: {problem}", retryable=False)
