@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useSocket } from "../live/socket";
 import type { IncidentEvent } from "../live/types";
+import { isAlert } from "../ui/notices";
 import { useNotifier } from "../ui/notifications";
 
 export function useLiveIncidents(onEvent?: (event: IncidentEvent) => void): void {
@@ -20,6 +21,7 @@ export function useLiveIncidents(onEvent?: (event: IncidentEvent) => void): void
         notify(
           `New incident: ${event.label} (${Math.round(event.confidence * 100)}%)`,
           `/incidents/${event.incident_id}`,
+          { alert: isAlert(event.severity) },
         );
       }
     };

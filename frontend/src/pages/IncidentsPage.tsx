@@ -170,16 +170,9 @@ export function IncidentsPage() {
   return (
     <main>
       <h1 tabIndex={-1}>Incidents</h1>
-      <a
-        className="skip-inline"
-        href="#incident-list"
-        onClick={(e) => {
-          e.preventDefault();
-          focusRow(active);
-        }}
-      >
+      <button type="button" className="skip-inline link" onClick={() => focusRow(active)}>
         Skip to the list
-      </a>
+      </button>
       <nav className="tabs" aria-label="Severity groups">
         {[undefined, ...GROUPS].map((group) => (
           <button
