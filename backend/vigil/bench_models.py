@@ -17,10 +17,12 @@ from vigil.domain import AUDIO_SAMPLE_RATE, Box, Detection
 from vigil.perception import worker
 from vigil.perception.audio_base import load_audio
 from vigil.perception.face_stage import head_window
+from vigil.pipeline.speech import MAX_CLIP_S, MIN_INTERVAL_S
 from vigil.tracking.actions import CameraActions
 
 ANALYSIS_FPS = 5.0
 SOUND_HOP_S = 1.0  # a live camera's sound windows: one analysis per second (pipeline/audio.py)
+SPEECH_CLIP_S = MAX_CLIP_S  # the longest clip a camera's speech is cut into (pipeline/speech.py)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,18 @@ def measure(video: Path, config: worker.PerceptionConfig) -> tuple[list[ModelTim
                     [partial(member.classify, piece, 0.0) for piece in pieces[:12]],
                 )
             )
+    speech = worker._speech[0][0] if worker.transcribes() else None
+    if speech is not None and len(samples) >= AUDIO_SAMPLE_RATE:
+        for clip_s in (3.0, SPEECH_CLIP_S):
+            size = round(clip_s * AUDIO_SAMPLE_RATE)
+            starts = range(0, max(1, len(samples) - size), 5 * AUDIO_SAMPLE_RATE)
+            rows.append(
+                _timing(
+                    f"speech to text: {speech.name}",
+                    f"{clip_s:g} s clip",
+                    [partial(speech.transcribe, samples[i : i + size], 0.0) for i in starts[:6]],
+                )
+            )
     timings = [r for r in rows if r is not None]
 
     frame_ms = statistics.median(timed([partial(worker.analyse_frame, 0, 0.0, 0.0, 1.0, f) for f in frames]))
@@ -145,6 +159,17 @@ def measure(video: Path, config: worker.PerceptionConfig) -> tuple[list[ModelTim
                 f"sound ensemble on one {sound.window_s:.0f} s window (one a second)",
                 sound_ms,
                 sound_ms / SOUND_HOP_S / 1000,
+            ]
+        )
+    longest = f"{SPEECH_CLIP_S:g} s clip"
+    clips = [t for t in timings if t.model.startswith("speech to text") and t.per == longest]
+    if clips:
+        whole.append(
+            [
+                f"speech to text at its cap, one clip every {MIN_INTERVAL_S:g} s (someone talking all the "
+                "time; transcribing cameras only)",
+                clips[0].median_ms,
+                clips[0].median_ms / MIN_INTERVAL_S / 1000,
             ]
         )
     return timings, whole
