@@ -21,8 +21,8 @@ from vigil.domain import AudioChunk, SoundEvent
 SPEECH_LABEL = "speech"
 PAUSE_S = 0.3  # speech that ended this long before a window's end has paused: transcribe it now
 PAD_S = 0.2  # of sound kept either side of the speech (the voice detector cuts close to the words)
-MIN_INTERVAL_S = 4.0
-MAX_CLIP_S = 8.0
+MIN_INTERVAL_S = 6.0  # Whisper costs ~0.6 s of CPU a clip whatever its length: ≤ 0.1 core per camera
+MAX_CLIP_S = 12.0  # ≥ MIN_INTERVAL_S: the speech that waited for the rate limit fits in the next clip
 
 
 @dataclass(frozen=True, slots=True)
