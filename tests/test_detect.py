@@ -27,7 +27,9 @@ def config() -> PerceptionConfig:
         face_model=model_file("face-full-range"),
         emotion_model=model_file("emotion-mini-xception"),
         sound=SoundConfig(
-            vad_model=model_file("silero-vad"), svm_model=REPO / "models" / "audio" / "svm-movie8class.npz"
+            vad_model=model_file("silero-vad"),
+            svm_model=REPO / "models" / "audio" / "svm-movie8class.npz",
+            yamnet_onnx_model=model_file("yamnet-onnx"),
         ),
     )
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import wave
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
+from tests.distractors import DISTRACTORS, distractor_sound
 from tests.media import plaza, scream_clip, shared_media_dir
 from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
+from vigil.domain import AUDIO_SAMPLE_RATE
 from vigil.fusion import default_rules_text, load_default_rules
+from vigil.perception.audio_base import load_audio
 from vigil.perception.worker import PerceptionConfig
 from vigil.replay import replay
 from vigil.tracking.zones import ClosedHours, Zone
@@ -42,6 +47,46 @@ def test_the_plaza_scenario_gives_its_incidents_and_no_false_one(config: Percept
         assert incident.explanation["rule_version"]
     # people walk and wait; nobody falls or fights; no zones are drawn, so nobody loiters
     assert len(incidents) == 3, [(i.rule, i.start_s) for i in incidents]
+
+
+# quiet stretches of the plaza (no event within 3 s) where each everyday sound is mixed in
+DISTRACTOR_AT_S = {"car horn": 31.0, "cheering crowd": 36.0, "helicopter": 55.0}
+
+
+def write_wav(path: Path, samples: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(AUDIO_SAMPLE_RATE)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+@pytest.mark.slow
+def test_a_car_horn_cheering_and_a_helicopter_in_the_plaza_open_nothing(
+    config: PerceptionConfig,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The plaza's sound with three everyday recordings mixed into its street bed, each as loud as the
+    plaza's scream: the four events still give their three incidents, and the everyday sounds none."""
+    mix = load_audio(plaza())
+    scream = mix[25 * AUDIO_SAMPLE_RATE : 27 * AUDIO_SAMPLE_RATE]
+    peak = float(np.abs(scream).max())
+    for distractor in DISTRACTORS:
+        sound = distractor_sound(distractor)
+        if len(sound) < 4 * AUDIO_SAMPLE_RATE:  # the helicopter is a 1.6 s loop in its game
+            sound = np.tile(sound, 3)
+        start = round(DISTRACTOR_AT_S[distractor.name] * AUDIO_SAMPLE_RATE)
+        mix[start : start + len(sound)] += sound * (peak / float(np.abs(sound).max()))
+    recording = write_wav(tmp_path / "plaza-with-everyday-sounds.wav", mix)
+    incidents = replay(recording, config, load_default_rules(), start=AFTERNOON)
+    opened = sorted((round(i.start_s), i.rule) for i in incidents)
+    assert [rule for _start, rule in opened] == ["distress", "glass_break", "alarm"], opened
+    truth = json.loads((shared_media_dir() / "scenarios" / "plaza_incident.json").read_text())
+    starts = {e["label"]: e["t_start"] for e in truth["audio_events"]}
+    for incident in incidents:
+        label = {v: k for k, v in RULE_OF.items()}[incident.rule]
+        assert abs(incident.start_s - starts[label]) <= 1.0, (incident.rule, incident.start_s)
 
 
 def test_a_rule_file_with_an_error_is_refused_with_its_line(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from vigil.domain import AUDIO_SAMPLE_RATE, Box, Detection
 from vigil.perception import worker
 from vigil.perception.audio_base import load_audio
+from vigil.perception.audio_yamnet_onnx import PATCH_SAMPLES, YamnetOnnxClassifier
 from vigil.perception.face_stage import head_window
 from vigil.pipeline.speech import MAX_CLIP_S, MIN_INTERVAL_S
 from vigil.tracking.actions import CameraActions
@@ -116,6 +117,14 @@ def measure(video: Path, config: worker.PerceptionConfig) -> tuple[list[ModelTim
                     [partial(member.classify, piece, 0.0) for piece in pieces[:12]],
                 )
             )
+            if isinstance(member, YamnetOnnxClassifier):  # what a patch costs, features included
+                rows.append(
+                    _timing(
+                        f"sound: {member.name}, one patch",
+                        "0.96 s patch (log-mel + model)",
+                        [partial(member.patch_scores, piece[:PATCH_SAMPLES]) for piece in pieces[:12]],
+                    )
+                )
     speech = worker._speech[0][0] if worker.transcribes() else None
     if speech is not None and len(samples) >= AUDIO_SAMPLE_RATE:
         for clip_s in (3.0, SPEECH_CLIP_S):

