@@ -42,7 +42,13 @@ class Crash:
     words: LastWords | None
 
 
-_PHASES = {"start": "starting", "idle": "idle", "frames": "analysing frames", "audio": "analysing sound"}
+_PHASES = {
+    "start": "starting",
+    "idle": "idle",
+    "frames": "analysing frames",
+    "audio": "analysing sound",
+    "speech": "transcribing speech",
+}
 
 
 def _doing(words: LastWords | None) -> str:
@@ -81,7 +87,7 @@ class CrashBook:
     def _blame(self, now_s: float, words: LastWords | None) -> None:
         if words is None or words.phase == "idle":
             return
-        name = words.model or (words.phase if words.phase in ("frames", "audio") else "")
+        name = words.model or (words.phase if words.phase in ("frames", "audio", "speech") else "")
         if not name or name in self.set_aside:
             return
         file = f" ({words.model_file})" if words.model_file else ""

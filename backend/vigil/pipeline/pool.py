@@ -39,7 +39,7 @@ AnalyseFrame = Callable[[int, float, float, float, NDArray[np.uint8]], Observati
 AnalyseAudio = Callable[[int, float, float, NDArray[np.float32]], Observation]
 # A camera has one slot for its frames and one for its sound: a long sound window never costs a frame.
 SlotKey = int | tuple[str, int]
-Phase = Literal["frames", "audio"]
+Phase = Literal["frames", "audio", "speech"]
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_POLL_S = 0.5
@@ -56,7 +56,10 @@ def speech_slot(camera_id: int) -> SlotKey:
 
 
 def _phase_of(slot: SlotKey) -> Phase:
-    return "audio" if isinstance(slot, tuple) else "frames"
+    """The kind of work of a slot; a kind set aside (`frames`, `audio`, `speech`) is refused."""
+    if not isinstance(slot, tuple):
+        return "frames"
+    return "speech" if slot[0] == "speech" else "audio"
 
 
 def _set_parent_death_signal() -> bool:
