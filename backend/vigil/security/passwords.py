@@ -37,9 +37,9 @@ def password_problem(password: str, email: str) -> str | None:
     if len(local_part) >= 3 and local_part in lowered:
         return "Password must not contain the email address."
     if lowered in breached_passwords():
-        return "Password is too easy to guess: it is one of the most common passwords found in breaches."
+        return "Password is too easy to guess. It is one of the most common passwords found in breaches."
     estimate = zxcvbn(password, user_inputs=[email, local_part], max_length=MAX_PASSWORD_LENGTH)
     if estimate["score"] < MIN_SCORE:
         hint = estimate["feedback"]["warning"] or "it follows a common pattern"
-        return f"Password is too easy to guess: {hint.rstrip('.')}. Add a few uncommon words."
+        return f"Password is too easy to guess. {hint.rstrip('.')}. Add a few uncommon words."
     return None
