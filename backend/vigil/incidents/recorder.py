@@ -162,7 +162,12 @@ class IncidentRecorder:
         )
 
     async def _persist(self, update: IncidentUpdate) -> Incident:
-        explanation = {**update.as_dict()["explanation"], "summary": update.explanation.summary()}
+        explanation = {
+            **update.as_dict()["explanation"],
+            "summary": update.explanation.summary(),
+            # the explanation's times are camera-clock seconds; wall time = t_s + wall_offset_s (Unix s)
+            "wall_offset_s": self._wall(update.camera_id, update.t_s).timestamp() - update.t_s,
+        }
         async with self.session_factory() as db:
             stored_id = self._stored.get(update.incident_id)
             incident = await db.get(Incident, stored_id) if stored_id is not None else None
