@@ -103,13 +103,19 @@ async def test_registration_is_closed_by_default_after_the_first_account(tmp_pat
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://vigil.test") as client:
-            assert (await client.get("/api/v1/auth/config")).json() == {"registration_open": True}
+            assert (await client.get("/api/v1/auth/config")).json() == {
+                "registration_open": True,
+                "first_account_admin": True,
+            }
             first = await client.post(
                 "/api/v1/auth/register", json={"email": "boss@example.com", "password": PASSWORD}
             )
             assert first.status_code == 201
             assert first.json()["role"] == "admin"
-            assert (await client.get("/api/v1/auth/config")).json() == {"registration_open": False}
+            assert (await client.get("/api/v1/auth/config")).json() == {
+                "registration_open": False,
+                "first_account_admin": False,
+            }
             walk_in = await client.post(
                 "/api/v1/auth/register", json={"email": "boss@example.com", "password": PASSWORD}
             )

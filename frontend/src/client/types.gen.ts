@@ -359,6 +359,12 @@ export type ArtifactPublic = {
  */
 export type AuthConfig = {
     /**
+     * First Account Admin
+     *
+     * The server has no account yet: the next one registered becomes its administrator (later ones start as viewers).
+     */
+    first_account_admin?: boolean;
+    /**
      * Registration Open
      *
      * Whether `POST /auth/register` takes new accounts now: `VIGIL_OPEN_REGISTRATION`, or a server without accounts yet (whose first account becomes its admin).

@@ -52,7 +52,13 @@ export function RegisterPage() {
   return (
     <main className="auth-page">
       <h1>Create a Vigil account</h1>
-      <p className="hint">The first account on a new server becomes its administrator.</p>
+      {config.data && (
+        <p className="hint" data-testid="first-account">
+          {config.data.first_account_admin
+            ? "This server has no account yet: yours will be its administrator."
+            : "Your account starts as a viewer: an administrator shares cameras with you and can change your role."}
+        </p>
+      )}
       <form onSubmit={submit} className="stack">
         <label>
           Email

@@ -197,13 +197,20 @@ class AuthConfig(BaseModel):
         description="Whether `POST /auth/register` takes new accounts now: `VIGIL_OPEN_REGISTRATION`, or a "
         "server without accounts yet (whose first account becomes its admin)."
     )
+    first_account_admin: bool = Field(
+        False,
+        description="The server has no account yet: the next one registered becomes its administrator "
+        "(later ones start as viewers).",
+    )
 
 
 @router.get("/auth/config", name="config")
 async def auth_config(request: Request, user_manager: Manager) -> AuthConfig:
     """What the login and registration pages need to know before anyone logs in."""
-    registration_open = _settings(request).open_registration or await user_manager.user_db.count() == 0
-    return AuthConfig(registration_open=registration_open)
+    empty = await user_manager.user_db.count() == 0
+    return AuthConfig(
+        registration_open=_settings(request).open_registration or empty, first_account_admin=empty
+    )
 
 
 @router.post(
