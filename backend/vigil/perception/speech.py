@@ -24,6 +24,7 @@ from vigil.perception.onnx_runtime import ModelLoadError
 SOURCE = "whisper-tiny-en"
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 MIN_SAMPLES = AUDIO_SAMPLE_RATE // 4  # under 0.25 s there is no word to hear
+MAX_TOKENS = 96  # fast speech is ~5 words (~7 tokens) a second: 12 s of it fits; a noise loop stops here
 
 
 def speech_model_problem(model_dir: Path) -> str | None:
@@ -81,13 +82,18 @@ class WhisperTranscriber:
             np.asarray(samples, dtype=np.float32),
             language="en",
             beam_size=1,  # greedy: the same words as beam search (5) on the test calls, a little faster
+            # one pass: faster-whisper's fallback re-decodes up to 5 times at higher temperatures when the
+            # text looks repetitive, as a scream's "Ahhhh…" does (the plaza's 12 s clips around its scream
+            # took 4× as long with it); the token cap ends such a loop
+            temperature=0.0,
+            max_new_tokens=MAX_TOKENS,
             vad_filter=False,  # silero-vad already chose the speech
             condition_on_previous_text=False,
             without_timestamps=True,
         )
         parts: list[Any] = [segment for segment in segments if segment.text.strip()]
         text = " ".join(segment.text.strip() for segment in parts)
-        if not text:
+        if not text:  # (a repetitive text is kept: "Help! Help! Help!…" is what a call for help looks like)
             return None
         weights = [max(1, len(segment.text)) for segment in parts]
         logprob = sum(w * segment.avg_logprob for w, segment in zip(weights, parts, strict=True)) / sum(
