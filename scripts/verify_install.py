@@ -25,6 +25,7 @@ REQUIRED_PACKAGES = (
 OPTIONAL_PACKAGES = {
     "keras": "[keras] extra: Keras .h5 emotion models",
     "torch": "[torch] extra: PANNs, video models",
+    "faster_whisper": "[speech] extra: speech to text (make install includes it)",
 }
 CODECS = {
     "h264": "decode H.264 cameras",
@@ -61,6 +62,7 @@ def packages() -> list[Check]:
 def models() -> list[Check]:
     from vigil.api.pipelines import perception_config
     from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
+    from vigil.perception.speech import speech_model_problem
     from vigil.settings import Settings
 
     checks = []
@@ -70,6 +72,11 @@ def models() -> list[Check]:
             checks.append(Check(f"model: {path.name}", OK, str(path)))
         except ModelLoadError as error:
             checks.append(Check(f"model: {path.name}", FIX, str(error)))
+    speech = perception_config(Settings()).speech
+    if speech is not None:
+        problem = speech_model_problem(speech.model_dir)
+        where = str(speech.model_dir)
+        checks.append(Check("model: whisper-tiny-en", FIX if problem else OK, problem or where))
     return checks
 
 
