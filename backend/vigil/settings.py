@@ -229,6 +229,12 @@ class Settings(BaseSettings):
         REPO_ROOT / "frontend" / "dist", description="Built dashboard served at `/` when present."
     )
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (dev servers).")
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body, refused with 413 before it is read; routes that need more "
+        "(the rules editor's drafts) declare their own cap.",
+    )
     redis_url: str = Field(
         "",
         validation_alias=AliasChoices("VIGIL_REDIS_URL", "REDIS_URL"),

@@ -12,8 +12,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 HEALTH_BOUND_S = 0.1
 MIN_PROBES = 3
@@ -21,13 +24,13 @@ ATTEMPTS = 3
 
 
 @dataclass
-class Probed:
-    response: httpx.Response
+class Probed(Generic[T]):
+    result: T
     heavy_s: float
     health_s: list[float]  # each health request sent while the heavy one ran
 
 
-async def health_while(client: httpx.AsyncClient, heavy: Awaitable[httpx.Response]) -> Probed:
+async def health_while(client: httpx.AsyncClient, heavy: Awaitable[T]) -> Probed[T]:
     """Run `heavy`, asking for /health back to back meanwhile: one health request is always in flight, so
     whatever holds the loop (this test's server shares it) lands inside one of them."""
     start = time.perf_counter()
@@ -42,14 +45,17 @@ async def health_while(client: httpx.AsyncClient, heavy: Awaitable[httpx.Respons
 
 
 async def assert_health_prompt_while(
-    client: httpx.AsyncClient, heavy: Callable[[], Awaitable[httpx.Response]]
-) -> httpx.Response:
-    """`heavy()` runs while /health answers each time within the bound; the heavy request's response."""
+    client: httpx.AsyncClient, heavy: Callable[[], Awaitable[T]], min_probes: int = MIN_PROBES
+) -> T:
+    """`heavy()` runs while /health answers each time within the bound; what `heavy()` returned.
+
+    The client shares the server's loop, so `heavy` must not hold it either: send big bodies in parts
+    (one 42 MB write by httpx copies for about a fifth of a second)."""
     await health_while(client, heavy())  # warm up: the first request beside another opens a connection
     runs = []
     for _ in range(ATTEMPTS):
         probed = await health_while(client, heavy())
         runs.append(f"{probed.heavy_s:.2f} s, health {[round(s * 1000) for s in probed.health_s]} ms")
-        if len(probed.health_s) >= MIN_PROBES and max(probed.health_s) < HEALTH_BOUND_S:
-            return probed.response
+        if len(probed.health_s) >= min_probes and max(probed.health_s) < HEALTH_BOUND_S:
+            return probed.result
     raise AssertionError("health waited (or too few probes) in every run:\n" + "\n".join(runs))

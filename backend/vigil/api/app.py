@@ -24,6 +24,9 @@ from vigil.alerts.config import build_channels, incident_url, redactor, retry_po
 from vigil.alerts.delivery import Delivery, make_delivery
 from vigil.alerts.dispatch import AlertDispatcher
 from vigil.alerts.routing import AlertRouter
+from vigil.api import errors
+from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
+from vigil.api.headers import SecurityHeadersMiddleware, add_docs
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
@@ -204,7 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description='Multi-modal surveillance and incident detection. Errors are `{"detail": ...}`.',
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # added below with its own Content-Security-Policy
         redoc_url=None,
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
@@ -228,7 +231,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.include_router(_api_router())
     app.include_router(metrics.router)
+    add_docs(app, f"{API_PREFIX}/docs", f"{API_PREFIX}/openapi.json")
     _mount_dashboard(app, settings.frontend_dist)
+    errors.install(app)
+    app.add_middleware(
+        BodyLimitMiddleware, default_bytes=settings.max_body_bytes, routes=lambda: route_limits(app.openapi())
+    )
+    app.add_middleware(SecurityHeadersMiddleware)  # the outermost: every answer gets the headers
     return app
 
 

@@ -13,6 +13,7 @@ from vigil.api.live import LiveHub
 from vigil.api.users import current_active_user, current_admin, get_session
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Artifact, Camera, Incident, User
+from vigil.db.types import Id
 from vigil.domain import CameraAccess, Role
 from vigil.ingest.health import HealthRegistry
 from vigil.pipeline.supervisor import PipelineSupervisor
@@ -80,7 +81,7 @@ class IncidentContext:
     access: CameraAccess
 
 
-async def visible_camera(camera_id: int, user: CurrentUser, db: Session) -> CameraContext:
+async def visible_camera(camera_id: Id, user: CurrentUser, db: Session) -> CameraContext:
     found = await camera_repo.get_with_access(db, user, camera_id)
     if found is None:
         raise not_found("CAMERA_NOT_FOUND")
@@ -108,7 +109,7 @@ async def camera_creator(user: CurrentUser) -> User:
 CameraCreator = Annotated[User, Depends(camera_creator)]
 
 
-async def visible_incident(incident_id: int, user: CurrentUser, db: Session) -> IncidentContext:
+async def visible_incident(incident_id: Id, user: CurrentUser, db: Session) -> IncidentContext:
     incident = await db.get(Incident, incident_id)
     found = None if incident is None else await camera_repo.get_with_access(db, user, incident.camera_id)
     if incident is None or found is None:
@@ -128,7 +129,7 @@ async def operable_incident(context: VisibleIncident) -> IncidentContext:
 OperableIncident = Annotated[IncidentContext, Depends(operable_incident)]
 
 
-async def visible_artifact(artifact_id: int, user: CurrentUser, db: Session) -> Artifact:
+async def visible_artifact(artifact_id: Id, user: CurrentUser, db: Session) -> Artifact:
     row = (
         await db.execute(
             select(Artifact, Incident.camera_id)

@@ -20,6 +20,8 @@ from pydantic import (
 
 from vigil.alerts.model import ActiveWindow, ChannelKind, DeliveryStatus
 from vigil.db.incidents import ReviewFilter
+from vigil.db.types import Id as Id  # re-exported: the API's shared types
+from vigil.db.types import Offset as Offset
 from vigil.domain import (
     ArtifactKind,
     CameraAccess,
@@ -49,7 +51,14 @@ def _no_control_characters(url: str) -> str:
 SourceUrl = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2048), AfterValidator(_no_control_characters)
 ]
-AnalysisFps = Annotated[float, Field(gt=0, le=30, description="Frames per second sent to the models.")]
+AnalysisFps = Annotated[
+    float, Field(gt=0, le=30, allow_inf_nan=False, description="Frames per second sent to the models.")
+]
+
+# Shared constraints of what clients send: `Id` and `Offset` (from db.types) fit the database's 64-bit
+# integers; JSON's NaN, Infinity and 1e400 (read as infinity) are refused where a number is stored.
+Seconds = Annotated[float, Field(ge=0, le=10 * 365 * 86_400, allow_inf_nan=False)]
+MAX_UPDATES = 1000  # an alert route's updates per incident
 
 
 class Page(BaseModel, Generic[T]):
@@ -70,6 +79,11 @@ class UserRead(fu_schemas.BaseUser[uuid.UUID]):
 class UserCreate(fu_schemas.BaseUserCreate):
     """Registration takes an email and a password; the role is not the registrant's to choose."""
 
+    # not nullable (fastapi-users declares them so); registration ignores them
+    is_active: bool = True
+    is_superuser: bool = False
+    is_verified: bool = False
+
 
 class UserAdminCreate(BaseModel):
     """An account an administrator adds (how accounts are made when `VIGIL_OPEN_REGISTRATION=false`)."""
@@ -82,6 +96,13 @@ class UserAdminCreate(BaseModel):
 
 
 class UserUpdate(fu_schemas.BaseUserUpdate):
+    # fastapi-users declares these nullable, and null reached the database (a 500). Here they are left out
+    # (unset: unchanged; the None default is never validated nor saved) or carry a value; null is a 422.
+    email: EmailStr = Field(None, description="Leave out to keep it.")  # type: ignore[assignment]
+    password: str = Field(None, description="Leave out to keep it.")  # type: ignore[assignment]
+    is_active: bool = Field(None, description="Admins only.")  # type: ignore[assignment]
+    is_superuser: bool = Field(None, description="Admins only.")  # type: ignore[assignment]
+    is_verified: bool = Field(None, description="Admins only.")  # type: ignore[assignment]
     role: Role | None = Field(None, description="Admins only; `admin` also sets `is_superuser`.")
     current_password: str | None = Field(
         None, description="Your current password: needed to change your own password or email."
@@ -123,7 +144,11 @@ class ZoneSpec(BaseModel):
         min_length=3, max_length=64, description="[[x, y], ...], at least 3 corners, each 0..1."
     )
     loiter_s: float | None = Field(
-        None, gt=0, le=86_400, description="Dwell before loitering here; null: the default (60 s)."
+        None,
+        gt=0,
+        le=86_400,
+        allow_inf_nan=False,
+        description="Dwell before loitering here; null: the default (60 s).",
     )
     closed_hours: list[ActiveWindow] = Field(
         default_factory=list,
@@ -203,7 +228,7 @@ class CameraProbe(BaseModel):
 
     kind: SourceKind
     url: SourceUrl = ""
-    camera_id: int | None = Field(
+    camera_id: Id | None = Field(
         None,
         description="The camera being edited (you must manage it): a masked URL then keeps its stored "
         "password, and its privacy masks are blacked out in the still.",
@@ -371,8 +396,10 @@ class AlertRouteFields(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     enabled: bool = True
-    cameras: list[int] | None = Field(
-        None, description="Camera ids (each one you may see); null: every camera you may see, now or later."
+    cameras: list[Id] | None = Field(
+        None,
+        max_length=1000,
+        description="Camera ids (each one you may see); null: every camera you may see, now or later.",
     )
     labels: list[Annotated[str, StringConstraints(max_length=64)]] | None = Field(
         None, description="Incident labels; null: every label."
@@ -386,10 +413,10 @@ class AlertRouteFields(BaseModel):
     target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024)] = Field(
         "", description="E-mail addresses, an E.164 number, an http(s) URL or an MQTT topic prefix."
     )
-    cooldown_s: float = Field(300.0, ge=0)
+    cooldown_s: Seconds = 300.0
     update_step: float = Field(0.1, gt=0, le=1)
-    update_interval_s: float = Field(60.0, ge=0)
-    max_updates: int = Field(3, ge=0)
+    update_interval_s: Seconds = 60.0
+    max_updates: int = Field(3, ge=0, le=MAX_UPDATES)
     notify_close: bool = True
 
 
@@ -411,7 +438,7 @@ class AlertRouteUpdate(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     enabled: bool | None = None
-    cameras: list[int] | None = None
+    cameras: list[Id] | None = Field(None, max_length=1000)
     labels: list[Annotated[str, StringConstraints(max_length=64)]] | None = None
     min_confidence: float | None = Field(None, ge=0, le=1)
     schedule: list[ActiveWindow] | None = None
@@ -419,10 +446,10 @@ class AlertRouteUpdate(BaseModel):
     channel: ChannelKind | None = None
     target: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1024)] | None = None
     webhook_secret: WebhookSecret | None = None
-    cooldown_s: float | None = Field(None, ge=0)
+    cooldown_s: Seconds | None = None
     update_step: float | None = Field(None, gt=0, le=1)
-    update_interval_s: float | None = Field(None, ge=0)
-    max_updates: int | None = Field(None, ge=0)
+    update_interval_s: Seconds | None = None
+    max_updates: int | None = Field(None, ge=0, le=MAX_UPDATES)
     notify_close: bool | None = None
 
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from vigil.db.cameras import operable_camera_ids, visible_camera_ids
 from vigil.db.tables import Artifact, Camera, Incident, IncidentSpeech, User
-from vigil.db.types import utcnow
+from vigil.db.types import Id, Offset, utcnow
 from vigil.domain import ArtifactKind, IncidentStatus, Severity
 from vigil.incidents.stats import BucketSize, StatsRow, known_zone
 
@@ -32,7 +32,7 @@ class IncidentFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    camera_id: int | None = None
+    camera_id: Id | None = None
     label: str | None = Field(None, max_length=64)
     status: IncidentStatus | None = None
     group: SeverityGroup | None = Field(
@@ -50,7 +50,7 @@ class IncidentFilter(BaseModel):
     )
     sort: IncidentSort = "-started_at"
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 _SORT_COLUMNS: dict[str, Any] = {
@@ -76,7 +76,7 @@ class IncidentStatsQuery(BaseModel):
     )
     bucket: BucketSize = Field("day", description="`hour` or `day`, on the wall clock of `tz`.")
     tz: str = Field("UTC", max_length=64, description="IANA time zone of buckets and hours of day.")
-    camera_id: int | None = None
+    camera_id: Id | None = None
     label: str | None = Field(None, max_length=64)
     min_confidence: float | None = Field(None, ge=0, le=1)
 
@@ -156,7 +156,7 @@ class ReviewFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    camera_id: int | None = None
+    camera_id: Id | None = None
     label: str | None = Field(None, max_length=64)
     group: SeverityGroup | None = None
     since: datetime | None = None

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+# Integers are stored in 64 bits (SQLite, PostgreSQL): a larger id or offset from a client is refused with
+# 422 naming the field (these are the API's types) instead of failing in the database with a 500.
+INT64_MAX = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
+Offset = Annotated[int, Field(ge=0, le=INT64_MAX, description="Items to skip.")]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

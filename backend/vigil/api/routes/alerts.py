@@ -16,6 +16,8 @@ from vigil.api.schemas import (
     AlertRouteCreate,
     AlertRoutePublic,
     AlertRouteUpdate,
+    Id,
+    Offset,
     Page,
 )
 from vigil.db import alerts as alert_repo
@@ -120,7 +122,7 @@ async def route_creator(user: CurrentUser) -> User:
 RouteCreator = Annotated[User, Depends(route_creator)]
 
 
-async def visible_route(route_id: int, user: CurrentUser, db: Session) -> AlertRoute:
+async def visible_route(route_id: Id, user: CurrentUser, db: Session) -> AlertRoute:
     route = await alert_repo.get_visible(db, user, route_id)
     if route is None:
         raise not_found("ALERT_ROUTE_NOT_FOUND")
@@ -135,7 +137,7 @@ async def list_routes(
     user: CurrentUser,
     db: Session,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Page[AlertRoutePublic]:
     """Your alert routes (admins: everyone's)."""
     routes, total = await alert_repo.list_visible(db, user, limit, offset)
@@ -200,10 +202,10 @@ def _delivery_public(delivery: AlertDelivery, route_owner: object, user: User) -
 async def list_deliveries(
     user: CurrentUser,
     db: Session,
-    incident_id: int | None = None,
+    incident_id: Id | None = None,
     status_is: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Page[AlertDeliveryPublic]:
     """Alert deliveries about incidents you may see, newest first."""
     rows, total = await alert_repo.list_deliveries(

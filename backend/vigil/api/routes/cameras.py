@@ -33,6 +33,7 @@ from vigil.api.schemas import (
     CameraProbe,
     CameraPublic,
     CameraUpdate,
+    Offset,
     Page,
     ProbeAudio,
     ProbeResult,
@@ -73,7 +74,7 @@ async def list_cameras(
     user: CurrentUser,
     db: Session,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Page[CameraPublic]:
     """The cameras you own, were shared, or (admins) all."""
     pairs, total = await camera_repo.list_visible(db, user, limit, offset)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from vigil.api.bodylimit import body_limit
 from vigil.api.deps import AdminUser, CurrentUser, OperableIncident, Session
 from vigil.api.pipelines import perception_config, zones_of
+from vigil.api.schemas import Offset
 from vigil.db import incidents as incident_repo
 from vigil.db import rules as rules_repo
 from vigil.db.tables import Camera
@@ -137,7 +138,7 @@ async def rules_history(
     user: AdminUser,
     db: Session,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[RulesPublic]:
     """Saved versions, newest first (admins)."""
     return [public(saved) for saved in await rules_repo.history(db, limit, offset)]
