@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from vigil.security.outbound import OutboundPolicy, camera_policy, parse_networks, webhook_policy
+from vigil.security.outbound import (
+    OutboundPolicy,
+    camera_policy,
+    parse_networks,
+    push_policy,
+    webhook_policy,
+)
 
 from vigil.perception.keywords import DEFAULT_KEYWORDS, normalise_keywords
 
@@ -97,6 +103,11 @@ class Settings(BaseSettings):
         "",
         description="Networks webhooks may reach although the defaults refuse them (loopback, private, "
         "link-local…), e.g. `10.1.2.3/32` for a receiver on your LAN.",
+    )
+    outbound_allow_push: str = Field(
+        "",
+        description="Networks Web Push services may be on although the defaults refuse them (loopback, "
+        "private…), e.g. a self-hosted push service; public addresses only otherwise.",
     )
     analysis_workers: int = Field(
         0, ge=0, description="Processes running the models; 0 = one less than the CPU count (at least 1)."
@@ -293,7 +304,9 @@ class Settings(BaseSettings):
     def _absolute_or_none(cls, value: Path | None) -> Path | None:
         return value.expanduser().resolve() if value is not None and str(value) not in ("", ".") else None
 
-    @field_validator("outbound_deny", "outbound_allow_cameras", "outbound_allow_webhooks")
+    @field_validator(
+        "outbound_deny", "outbound_allow_cameras", "outbound_allow_webhooks", "outbound_allow_push"
+    )
     @classmethod
     def _outbound_networks(cls, value: str) -> str:
         parse_networks(value)  # raises ValueError naming the item
@@ -409,6 +422,13 @@ class Settings(BaseSettings):
         """Where cameras and the camera test may connect (this server's own port never)."""
         return camera_policy(
             parse_networks(self.outbound_allow_cameras), parse_networks(self.outbound_deny), (self.port,)
+        )
+
+    def push_outbound(self) -> OutboundPolicy:
+        """Where Web Push notifications may be sent (push services on the public internet, and
+        `outbound_allow_push`)."""
+        return push_policy(
+            parse_networks(self.outbound_allow_push), parse_networks(self.outbound_deny), (self.port,)
         )
 
     def webhook_outbound(self) -> OutboundPolicy:

@@ -7,6 +7,7 @@ from vigil.alerts.channels.email import EmailChannel, SmtpConfig
 from vigil.alerts.channels.mqtt import MqttChannel, MqttConfig
 from vigil.alerts.channels.sms import SmsChannel, TwilioConfig
 from vigil.alerts.channels.webhook import WebhookChannel, WebhookConfig
+from vigil.alerts.channels.webpush import WebPushChannel, WebPushConfig
 from vigil.alerts.delivery import Redactor, RetryPolicy
 from vigil.alerts.model import ChannelKind
 from vigil.settings import Settings
@@ -42,8 +43,9 @@ def mqtt_config(settings: Settings) -> MqttConfig | None:
     return MqttConfig.from_url(settings.mqtt_url, settings.mqtt_topic_prefix)
 
 
-def build_channels(settings: Settings) -> dict[ChannelKind, Channel]:
-    """Every channel; one without configuration fails its deliveries with `not configured`, at once."""
+def build_channels(settings: Settings, push: WebPushConfig | None = None) -> dict[ChannelKind, Channel]:
+    """Every channel; one without configuration fails its deliveries with `not configured`, at once.
+    `push`: the VAPID key and the subscriptions (they live in the database); None: no Web Push here."""
     return {
         ChannelKind.EMAIL: EmailChannel(smtp_config(settings)),
         ChannelKind.SMS: SmsChannel(twilio_config(settings)),
@@ -55,6 +57,7 @@ def build_channels(settings: Settings) -> dict[ChannelKind, Channel]:
             )
         ),
         ChannelKind.MQTT: MqttChannel(mqtt_config(settings)),
+        ChannelKind.WEBPUSH: WebPushChannel(push),
     }
 
 
@@ -82,6 +85,13 @@ def redactor(settings: Settings, *extra: str) -> Redactor:
 
 def public_url(settings: Settings) -> str:
     return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+def vapid_subject(settings: Settings) -> str:
+    """Who push services contact about this server's notifications (RFC 8292 `sub`): its https address,
+    else the e-mail sender address."""
+    url = public_url(settings)
+    return url if url.startswith("https://") else f"mailto:{settings.smtp_sender}"
 
 
 def incident_url(settings: Settings, incident_id: int) -> str:

@@ -26,6 +26,7 @@ class ChannelKind(StrEnum):
     SMS = "sms"
     WEBHOOK = "webhook"
     MQTT = "mqtt"
+    WEBPUSH = "webpush"  # the route owner's subscribed browsers and phones (Web Push)
 
 
 class DeliveryStatus(StrEnum):
@@ -65,7 +66,8 @@ class AlertRoute(_Strict):
     """Which incidents go to which channel and target, and how often.
 
     `target` is per channel: e-mail addresses (comma-separated), an E.164 phone number, an http(s) URL,
-    or an MQTT topic prefix (empty: the configured prefix, `vigil`).
+    an MQTT topic prefix (empty: the configured prefix, `vigil`), or empty for Web Push (the route
+    owner's subscribed devices).
     """
 
     id: int
@@ -110,6 +112,11 @@ class AlertRoute(_Strict):
         elif self.channel is ChannelKind.WEBHOOK:
             if not target.startswith(("http://", "https://")):
                 raise ValueError(f"a webhook route's target is an http(s) URL, got {target!r}")
+        elif self.channel is ChannelKind.WEBPUSH:
+            if target:
+                raise ValueError(
+                    "a webpush route goes to its owner's subscribed devices: leave the target empty"
+                )
         elif target and not MQTT_PREFIX.match(target):
             raise ValueError(
                 f"an mqtt route's target is a topic prefix like 'vigil' or 'home/vigil', got {target!r}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,9 +21,11 @@ from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from vigil import __version__
-from vigil.alerts.config import build_channels, incident_url, redactor, retry_policy
+from vigil.alerts.channels.webpush import WebPushConfig, vapid_key
+from vigil.alerts.config import incident_url, redactor, retry_policy, vapid_subject
 from vigil.alerts.delivery import Delivery, make_delivery
 from vigil.alerts.dispatch import AlertDispatcher
+from vigil.alerts.live import AlertChannels
 from vigil.alerts.routing import AlertRouter
 from vigil.api import errors
 from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
@@ -31,6 +34,7 @@ from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
 from vigil.api.routes import (
+    alert_settings,
     alerts,
     artifacts,
     auth,
@@ -49,6 +53,7 @@ from vigil.db import rules as rules_repo
 from vigil.db.alerts import SqlDeliveryLog
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.migrate import upgrade_to_head_async
+from vigil.db.push import PushDirectory
 from vigil.fusion import RuleError, RuleSet, load_default_rules, load_rules
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
@@ -59,6 +64,7 @@ from vigil.ingest.probe import Prober
 from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.security.paths import UnsafePathError, resolve_inside
+from vigil.security.ratelimit import SlidingWindowLimiter
 from vigil.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,6 +98,9 @@ def _api_router() -> APIRouter:
     for module in (users, cameras, incidents, artifacts, webrtc, alerts, rules):
         protected.include_router(module.router)
     protected.include_router(alerts.deliveries_router)
+    protected.include_router(alert_settings.settings_router)
+    protected.include_router(alert_settings.channels_router)
+    protected.include_router(alert_settings.push_router)
     protected.include_router(rules.replay_router)
     api.include_router(protected)
     return api
@@ -112,6 +121,7 @@ def _mount_dashboard(app: FastAPI, dist: Path) -> None:
 
         return
 
+    mimetypes.add_type("application/manifest+json", ".webmanifest")  # the PWA manifest
     if (dist / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
 
@@ -128,18 +138,31 @@ def _mount_dashboard(app: FastAPI, dist: Path) -> None:
 
 async def _alert_delivery(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
-) -> tuple[Delivery, AlertDispatcher]:
-    """Deliveries recorded in the database; routes are loaded per incident update (`IncidentAlerts`)."""
+) -> tuple[Delivery, AlertDispatcher, AlertChannels]:
+    """Deliveries recorded in the database; routes are loaded per incident update (`IncidentAlerts`).
+    The channels are built from the environment and the settings stored from the dashboard, and rebuilt
+    when an administrator changes those (`AlertChannels.apply`)."""
     async with session_factory() as db:
         route_secrets = await alert_repo.webhook_secrets(db)
+        stored = await alert_settings.load_stored(db)
+    directory = PushDirectory(session_factory)
+    push = WebPushConfig(
+        key=await asyncio.to_thread(vapid_key, settings.data_dir),
+        subject=vapid_subject(settings),
+        subscriptions_of=directory.subscriptions_of,
+        forget=directory.forget,
+        outbound=settings.push_outbound(),
+    )
+    channels = AlertChannels(settings, redactor(settings, *route_secrets), push)
+    channels.apply(stored)
     delivery = await make_delivery(
         settings.redis_url,
-        build_channels(settings),
+        channels.channels,
         SqlDeliveryLog(session_factory),
         retry_policy(settings),
-        redactor(settings, *route_secrets),
+        channels.redact,
     )
-    return delivery, AlertDispatcher(AlertRouter(), delivery)
+    return delivery, AlertDispatcher(AlertRouter(), delivery), channels
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -153,7 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
-        delivery, dispatcher = await _alert_delivery(settings, app.state.session_factory)
+        delivery, dispatcher, app.state.alert_channels = await _alert_delivery(
+            settings, app.state.session_factory
+        )
         app.state.alerts = dispatcher
         recorder = IncidentRecorder(
             app.state.session_factory,
@@ -216,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.jwt_strategy = jwt_strategy(settings)
     app.state.login_limits = LoginLimits(settings)
+    app.state.test_alert_limits = SlidingWindowLimiter(alerts.TEST_ALERTS_PER_MINUTE, 60.0)
     app.state.health = HealthRegistry()
     app.state.webrtc = WebRtcRegistry()
     app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)

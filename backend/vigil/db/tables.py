@@ -193,6 +193,36 @@ class AlertDelivery(SQLModel, table=True):
     receipt: str | None = Field(default=None, sa_type=String(1000))
 
 
+class AlertSettings(SQLModel, table=True):
+    """The channel settings an administrator set in the dashboard (one row, id 1); the environment's win.
+    `values` holds `vigil.alerts.stored.FIELDS` by name, secrets included: they are never returned."""
+
+    __tablename__ = "alert_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by: uuid.UUID | None = Field(
+        default=None, sa_column=Column(Uuid, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    )
+    updated_at: datetime = _created_at()
+
+
+class PushSubscription(SQLModel, table=True):
+    """One browser or phone of one user that receives Web Push alerts (what `PushManager.subscribe` gave)."""
+
+    __tablename__ = "push_subscription"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
+    )
+    endpoint: str = Field(sa_column=Column(String(2048), unique=True, nullable=False))
+    p256dh: str = Field(sa_type=String(128))
+    auth: str = Field(sa_type=String(64))
+    device: str = Field(default="", sa_type=String(200), description="What the user called this device.")
+    created_at: datetime = _created_at()
+
+
 class RuleSet(SQLModel, table=True):
     """One saved version of the fusion rules (YAML). The newest is the one the server runs."""
 

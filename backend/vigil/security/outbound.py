@@ -301,3 +301,23 @@ def webhook_policy(
         local_addresses=local_interface_addresses() if local_addresses is None else local_addresses,
         allow_setting="VIGIL_OUTBOUND_ALLOW_WEBHOOKS",
     )
+
+
+def push_policy(
+    allowed: Sequence[IPNetwork] = (),
+    denied: Sequence[IPNetwork] = (),
+    own_ports: Iterable[int] = (),
+    local_addresses: frozenset[IPAddress] | None = None,
+) -> OutboundPolicy:
+    """Web Push services are on the public internet (FCM, Mozilla's autopush, Apple's): everything else
+    is refused unless an allow list names it, as for webhooks."""
+    return OutboundPolicy(
+        purpose="push notifications",
+        refused=(*NEVER, *NOT_PUBLIC),
+        refuse_non_global=True,
+        allowed=tuple(allowed),
+        denied=tuple(denied),
+        own_ports=frozenset(own_ports),
+        local_addresses=local_interface_addresses() if local_addresses is None else local_addresses,
+        allow_setting="VIGIL_OUTBOUND_ALLOW_PUSH",
+    )

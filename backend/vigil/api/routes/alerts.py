@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from pydantic import BaseModel, Field, ValidationError
 
+from vigil.alerts.channels import DeliveryError
 from vigil.alerts.channels.webhook import target_problem
+from vigil.alerts.config import public_url
+from vigil.alerts.delivery import Redactor
+from vigil.alerts.model import AlertMessage, ChannelKind, DeliveryStatus
 from vigil.alerts.model import AlertRoute as RouteSpec
-from vigil.alerts.model import ChannelKind, DeliveryStatus
 from vigil.api.deps import AppSettings, CurrentUser, Session, forbidden, not_found
+from vigil.api.routes.alert_settings import Channels, missing_settings
 from vigil.api.schemas import (
     AlertDeliveryPublic,
     AlertRouteCreate,
@@ -22,7 +30,9 @@ from vigil.api.schemas import (
 )
 from vigil.db import alerts as alert_repo
 from vigil.db.tables import AlertDelivery, AlertRoute, User
-from vigil.domain import Role
+from vigil.domain import Role, Severity
+from vigil.fusion.model import UpdateKind
+from vigil.security.ratelimit import SlidingWindowLimiter
 from vigil.settings import Settings
 
 router = APIRouter(prefix="/alert-routes", tags=["alert-routes"])
@@ -51,25 +61,9 @@ def _invalid(field: str, message: str) -> HTTPException:
     )
 
 
-def missing_settings(channel: ChannelKind, settings: Settings, route_secret: str) -> list[str]:
-    """The settings this server lacks to send on `channel` (empty: it can)."""
-    if channel is ChannelKind.EMAIL:
-        return [] if settings.smtp_host else ["VIGIL_SMTP_HOST"]
-    if channel is ChannelKind.SMS:
-        present = {
-            "VIGIL_TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
-            "VIGIL_TWILIO_AUTH_TOKEN": settings.twilio_auth_token.get_secret_value(),
-            "VIGIL_TWILIO_FROM": settings.twilio_from,
-        }
-        return [name for name, value in present.items() if not value]
-    if channel is ChannelKind.MQTT:
-        return [] if settings.mqtt_url else ["VIGIL_MQTT_URL"]
-    has_secret = route_secret or settings.webhook_secret.get_secret_value()
-    return [] if has_secret else ["VIGIL_WEBHOOK_SECRET (or the route's own webhook_secret)"]
-
-
-def _validated(fields: dict[str, Any], settings: Settings) -> RouteSpec:
-    """The route as the router will see it; any problem is a 422 naming the field."""
+def _validated(fields: dict[str, Any], settings: Settings, effective: Settings) -> RouteSpec:
+    """The route as the router will see it; any problem is a 422 naming the field. `effective`: the
+    settings the channels use (the environment's with the stored ones)."""
     try:
         spec = RouteSpec.model_validate({**fields, "id": 0})
     except ValidationError as error:
@@ -89,11 +83,12 @@ def _validated(fields: dict[str, Any], settings: Settings) -> RouteSpec:
         problem = target_problem(spec.target.strip(), settings.webhook_outbound())
         if problem is not None:
             raise _invalid("target", problem)
-    missing = missing_settings(spec.channel, settings, spec.webhook_secret)
+    missing = missing_settings(spec.channel, effective, spec.webhook_secret)
     if missing:
         raise _invalid(
             "channel",
-            f"{spec.channel.value} alerts are not configured on this server: set {', '.join(missing)}",
+            f"{spec.channel.value} alerts are not configured on this server: an administrator sets "
+            f"{', '.join(missing)} in Settings",
         )
     return spec
 
@@ -146,11 +141,11 @@ async def list_routes(
 
 @router.post("", name="create", status_code=status.HTTP_201_CREATED)
 async def create_route(
-    body: AlertRouteCreate, user: RouteCreator, db: Session, settings: AppSettings
+    body: AlertRouteCreate, user: RouteCreator, db: Session, settings: AppSettings, channels: Channels
 ) -> AlertRoutePublic:
     """A route of yours (operators and admins); it only ever covers cameras you may see."""
     fields = body.model_dump()
-    fields["timezone"] = _validated(fields, settings).timezone  # "" is stored as null
+    fields["timezone"] = _validated(fields, settings, channels.effective).timezone  # "" is stored as null
     await _check_cameras(db, user, body.cameras)
     route = await alert_repo.create(db, user.id, fields)
     return _public(route)
@@ -163,7 +158,7 @@ async def get_route(route: VisibleRoute) -> AlertRoutePublic:
 
 @router.patch("/{route_id}", name="update")
 async def update_route(
-    body: AlertRouteUpdate, route: VisibleRoute, db: Session, settings: AppSettings
+    body: AlertRouteUpdate, route: VisibleRoute, db: Session, settings: AppSettings, channels: Channels
 ) -> AlertRoutePublic:
     """Change a route (its owner or an admin). An empty `webhook_secret` keeps the stored one."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
@@ -173,7 +168,7 @@ async def update_route(
     if not changes.get("webhook_secret"):
         changes.pop("webhook_secret", None)
     stored = route.model_dump(exclude={"id", "owner_id", "created_at", "updated_at"})
-    spec = _validated({**stored, **changes}, settings)
+    spec = _validated({**stored, **changes}, settings, channels.effective)
     if "timezone" in changes:
         changes["timezone"] = spec.timezone
     if "cameras" in changes:
@@ -188,6 +183,84 @@ async def delete_route(route: VisibleRoute, db: Session) -> Response:
     """Its deliveries stay on record, without the route."""
     await alert_repo.remove(db, route)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class TestAlertResult(BaseModel):
+    delivered: bool
+    outcome: str = Field(description="What happened, in words: the channel's receipt or why it failed.")
+
+
+TEST_ALERTS_PER_MINUTE = 5  # a test reaches a real inbox or phone (and costs an SMS)
+TEST_ALERT_TIMEOUT_S = 30.0
+
+
+def trial_message(route: AlertRoute, user: User, base_url: str) -> AlertMessage:
+    """A message that says it is a test, through the route's own channel and target."""
+    return AlertMessage(
+        kind=UpdateKind.OPENED,
+        incident_id=0,
+        camera_id=0,
+        camera_name="Test",
+        camera_slug="test",
+        label="test_alert",
+        severity=Severity.LOW,
+        confidence=1.0,
+        rule="test",
+        summary=f"A test alert sent by {user.email} from the dashboard: route {route.name or route.id} "
+        "works.",
+        incident_url=f"{base_url}/alerts",
+        occurred_at=datetime.now(UTC),
+        started_s=0.0,
+        ended_s=None,
+    )
+
+
+def trial_limits(request: Request) -> SlidingWindowLimiter:
+    """Per user, `TEST_ALERTS_PER_MINUTE` (made in `create_app`)."""
+    limits: SlidingWindowLimiter = request.app.state.test_alert_limits
+    return limits
+
+
+@router.post(
+    "/{route_id}/test",
+    name="test",
+    responses={429: {"description": "TEST_ALERT_RATE_LIMITED: see the Retry-After header."}},
+)
+async def send_test_alert(
+    route: VisibleRoute,
+    user: CurrentUser,
+    settings: AppSettings,
+    channels: Channels,
+    limits: Annotated[SlidingWindowLimiter, Depends(trial_limits)],
+) -> TestAlertResult:
+    """Send a test alert through this route now (its owner or an admin; a few a minute) and say what
+    happened. It is not recorded in the delivery log (it is about no incident)."""
+    key = str(user.id)
+    wait_s = limits.retry_after_s(key)
+    if wait_s > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="TEST_ALERT_RATE_LIMITED",
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
+        )
+    limits.record(key)
+    spec = alert_repo.spec_of(route)
+    channel = channels.channels.get(spec.channel)
+    message = trial_message(route, user, public_url(settings))
+    try:
+        if channel is None:
+            raise DeliveryError(f"no {spec.channel.value} channel in this process")
+        receipt = await asyncio.wait_for(
+            channel.send(message, spec, f"test-{uuid.uuid4().hex}"), TEST_ALERT_TIMEOUT_S
+        )
+    except DeliveryError as error:
+        words, delivered = f"Not sent: {error.reason}", False
+    except TimeoutError:
+        words, delivered = f"Not sent: no result within {TEST_ALERT_TIMEOUT_S:g} s", False
+    else:
+        words, delivered = f"Sent: {receipt}", True
+    own_secret = Redactor((spec.webhook_secret,))
+    return TestAlertResult(delivered=delivered, outcome=own_secret(channels.redact(words)))
 
 
 def _delivery_public(delivery: AlertDelivery, route_owner: object, user: User) -> AlertDeliveryPublic:
