@@ -134,6 +134,9 @@ def test_the_chosen_threshold_is_the_lowest_keeping_precision_and_no_false_alarm
         0,
         True,
     )
+    # a label the tune packages have no recording of gains no recall from a low threshold
+    [unheard] = choose_thresholds(tune[3:], ["scream"], frozenset({"scream"}))
+    assert unheard.threshold == audio_eval.NO_EVIDENCE_FLOOR
     tune.append(_recording("everyday:music", [], scores(0.99)))
     [never] = choose_thresholds(tune, ["scream"], frozenset({"scream"}))
     assert never.threshold == audio_eval.THRESHOLD_GRID[-1]
@@ -153,7 +156,7 @@ def test_the_harness_gives_the_same_table_twice() -> None:
     def table() -> list[str]:
         recordings = [audio_eval.run_job(members, job) for job in jobs]
         return audio_eval.evaluate(
-            recordings, members.names, members.labels, [], choose=False, fixed=thresholds
+            recordings, members.windows, members.labels, [], choose=False, fixed=thresholds
         ).tables
 
     first, second = table(), table()
@@ -161,3 +164,47 @@ def test_the_harness_gives_the_same_table_twice() -> None:
     assert "| ensemble (deployed votes) |" in first[0]
     assert "| YAMNet alone |" in first[0]
     assert "Shared media" in first[0]
+
+
+def test_scoring_from_kept_answers_gives_what_the_ensemble_reports() -> None:
+    """The table is computed from each member's kept answers and YAMNet's kept scores; on real windows
+    it must equal SoundEnsemble.classify (less its unknown-loud event, which no rule alarms on)."""
+    from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk
+    from vigil.perception.audio import UNKNOWN_LOUD, SoundEnsemble
+    from vigil.perception.audio_gate import LoudnessGate
+    from vigil.pipeline.audio import AudioWindower
+
+    model_file("silero-vad")
+    model_file("yamnet-onnx")
+    members = audio_eval.build_members()
+    assert members.yamnet is not None
+    ensemble = SoundEnsemble([*members.classifiers, members.yamnet])
+    thresholds = dict(members.yamnet.thresholds.by_label)
+    [deployed] = [s for s in audio_eval.default_setups(members.windows) if s.name.startswith("ensemble (")]
+    folder = shared_media_dir() / "audio"
+    compared = 0
+    for name in (
+        "shotgun.wav",
+        "exp.wav",
+        "default_break_glass.1.ogg",
+        "dog3.wav",
+        "scream1.wav",
+        "policecar.wav",
+    ):
+        sound = audio_eval.load_shared(next(f for f in shared_media_sounds(folder) if f.path == name), folder)
+        samples = place(sound, "street", 13, name).samples
+        windower, gate = AudioWindower(), LoudnessGate()
+        for start in range(0, len(samples), SR // 2):
+            t_s = start / AUDIO_SAMPLE_RATE
+            window = windower.push(AudioChunk(0, t_s, t_s, samples[start : start + SR // 2]))
+            if window is None or not gate.passes(windower.newest(window)):
+                continue
+            kept = audio_eval.window_events(members.hear(window.samples, window.t_s), deployed, thresholds)
+            live = [e for e in ensemble.classify(window.samples, window.t_s) if e.label != UNKNOWN_LOUD]
+
+            def key(events: list[SoundEvent]) -> list[tuple[str, float, float, float]]:
+                return sorted((e.label, round(e.t_s, 3), round(e.end_s, 3), round(e.conf, 4)) for e in events)
+
+            assert key(kept) == key(live), (name, window.t_s)
+            compared += bool(live)
+    assert compared >= 5  # windows where the ensemble reported something

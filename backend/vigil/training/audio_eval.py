@@ -22,6 +22,10 @@ YAMNet's per-label thresholds are chosen on the tune packages only (`choose_thre
 from __future__ import annotations
 
 import argparse
+import hashlib
+import math
+import os
+import pickle
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -33,9 +37,17 @@ from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, SoundEvent
 from vigil.fusion.rules import Family, RuleSet, load_default_rules
-from vigil.perception.audio import SPEECH_AUTHORITY, reconcile, votes_beside_yamnet
+from vigil.perception.audio import (
+    NOT_REPORTED,
+    ONSET_CONTEXT_AFTER_S,
+    ONSET_LABELS,
+    SPEECH_AUTHORITY,
+    reconcile,
+    votes_beside_yamnet,
+)
 from vigil.perception.audio_base import SoundClassifier, merge_events
 from vigil.perception.audio_gate import LoudnessGate
+from vigil.perception.audio_yamnet_onnx import PATCH_HOP_SAMPLES, PATCH_SAMPLES
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.training.audio_data import DEFAULT_CACHE, DataError
 from vigil.training.audio_eval_corpus import (
@@ -69,11 +81,14 @@ CLASSES = (
 )
 MERGED = {"siren/alarm": ("siren", "alarm")}  # a class that is found when any of these labels is
 SEED = 13
+PATCH_S = PATCH_SAMPLES / AUDIO_SAMPLE_RATE  # YAMNet's patch: 0.975 s
+PATCH_HOP_S = PATCH_HOP_SAMPLES / AUDIO_SAMPLE_RATE  # 0.48 s
 YAMNET = "yamnet-onnx"
 ACOUSTIC = ("acoustic.siren", "acoustic.alarm", "acoustic.impulse", "acoustic.glass", "acoustic.dog")
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.15, 0.96, 0.05))
 MIN_PRECISION = 0.9
 MAX_FALSE_PER_HOUR = 1.0
+NO_EVIDENCE_FLOOR = 0.5  # the lowest threshold of a label the tune packages have no recording of
 THRESHOLDS_PATH = Path(__file__).resolve().parents[3] / "models" / "audio" / "yamnet-thresholds.yaml"
 
 
@@ -144,6 +159,12 @@ class Members:
     @property
     def names(self) -> tuple[str, ...]:
         return (*(m.name for m in self.classifiers), *((YAMNET,) if self.yamnet is not None else ()))
+
+    @property
+    def windows(self) -> dict[str, float]:
+        """Each member's window in seconds (an ensemble's is its longest member's)."""
+        found = {m.name: m.window_s for m in self.classifiers}
+        return found | ({YAMNET: PATCH_S} if self.yamnet is not None else {})
 
     def hear(self, samples: FloatArray, t_s: float) -> WindowHeard:
         events = {m.name: tuple(m.classify(samples, t_s)) for m in self.classifiers}
@@ -217,9 +238,35 @@ class Job:
     seed: int
     cache: Path
     shared: Path
+    heard_cache: Path | None = None  # where what the members heard is kept between runs (None: nowhere)
 
 
-def run_job(members: Members, job: Job) -> Recording:
+# the code whose change changes what the members hear: a kept answer is used only while all of it is the same
+HEARING_CODE = (
+    "perception/audio_acoustic.py", "perception/audio_vad.py", "perception/audio_svm.py",
+    "perception/audio_features.py", "perception/audio_yamnet_onnx.py", "perception/audio_yamnet.py",
+    "perception/audio_gate.py", "pipeline/audio.py", "training/audio_eval_corpus.py",
+    "training/audio_data.py",
+)  # fmt: skip
+
+
+def hearing_fingerprint(members: Sequence[str]) -> str:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(",".join(sorted(members)).encode())
+    for name in HEARING_CODE:
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_job(members: Members, job: Job, fingerprint: str = "") -> Recording:
+    kept = None
+    if job.heard_cache is not None and fingerprint:
+        name = f"{fingerprint}-{job.seed}-{job.bed}-{job.file.sha256[:24]}.pkl"
+        kept = job.heard_cache / name
+        if kept.is_file():
+            recording = pickle.loads(kept.read_bytes())  # noqa: S301 (our own cache, written below)
+            if isinstance(recording, Recording) and recording.file == job.file:
+                return recording
     sound = (
         load_shared(job.file, job.shared)
         if job.file.package == "shared-media"
@@ -228,27 +275,53 @@ def run_job(members: Members, job: Job) -> Recording:
     placed = place(sound, job.bed, job.seed, job.file.sha256)
     windows = hear_recording(members, placed.samples)
     duration = len(placed.samples) / AUDIO_SAMPLE_RATE
-    return Recording(job.file, job.bed, placed.condition, placed.start_s, placed.end_s, duration, windows)
+    recording = Recording(
+        job.file, job.bed, placed.condition, placed.start_s, placed.end_s, duration, windows
+    )
+    if kept is not None:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(recording))
+        partial.replace(kept)
+    return recording
 
 
-_worker_members: list[Members] = []
+_worker: list[tuple[Members, str]] = []
 
 
 def _init_worker(names: tuple[str, ...]) -> None:
-    _worker_members[:] = [build_members(names)]
+    _worker[:] = [(build_members(names), hearing_fingerprint(names))]
 
 
 def _run_in_worker(job: Job) -> Recording:
-    return run_job(_worker_members[0], job)
+    members, fingerprint = _worker[0]
+    return run_job(members, job, fingerprint)
 
 
-def hear_all(jobs: Sequence[Job], members: tuple[str, ...], processes: int = 1) -> list[Recording]:
+def hear_all(
+    jobs: Sequence[Job],
+    members: tuple[str, ...],
+    processes: int = 1,
+    report: Callable[[str], None] | None = None,
+) -> list[Recording]:
     """Every job, in order (the same result whatever `processes` is)."""
     if processes <= 1:
-        built = build_members(members)
-        return [run_job(built, job) for job in jobs]
+        _init_worker(members)
+        results: Iterable[Recording] = map(_run_in_worker, jobs)
+        return _progress(results, len(jobs), report)
     with ProcessPoolExecutor(processes, initializer=_init_worker, initargs=(members,)) as pool:
-        return list(pool.map(_run_in_worker, jobs, chunksize=4))
+        return _progress(pool.map(_run_in_worker, jobs, chunksize=2), len(jobs), report)
+
+
+def _progress(
+    results: Iterable[Recording], total: int, report: Callable[[str], None] | None
+) -> list[Recording]:
+    out = []
+    for recording in results:
+        out.append(recording)
+        if report is not None and (len(out) % 50 == 0 or len(out) == total):
+            report(f"heard {len(out)} of {total}")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -256,20 +329,38 @@ def hear_all(jobs: Sequence[Job], members: tuple[str, ...], processes: int = 1) 
 # ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Setup:
-    """Which members vote (and whether VOTES_BESIDE_YAMNET limits them, as the deployed ensemble does)."""
+    """Which members vote (and whether VOTES_BESIDE_YAMNET limits them, as the deployed ensemble does).
+    `window_s`: the ensemble's window (its longest member's), below which YAMNet's first patch counts."""
 
     name: str
     members: tuple[str, ...]
     votes: bool = True
+    window_s: float = 3.0
 
 
-def yamnet_events(scores: YamnetScores, thresholds: dict[str, float]) -> list[SoundEvent]:
-    """The events YamnetOnnxClassifier.analyse gives at these thresholds (its rule: a label fires on a
-    patch when its best mapped class reaches the label's threshold; patches merged per label)."""
+def yamnet_events(
+    scores: YamnetScores, thresholds: dict[str, float], ensemble_window_s: float
+) -> list[SoundEvent]:
+    """The events YAMNet gives inside SoundEnsemble at these thresholds (YamnetOnnxClassifier.analyse as
+    the ensemble calls it): a label fires on a patch when its best mapped class reaches the label's
+    threshold; in a full window the first patch is left to the earlier window; onset labels come only from
+    patches ending `ONSET_CONTEXT_AFTER_S` before the window's end; patches are merged per label.
+
+    The window's length is not kept: the pipeline's windows are 1, 2 or 3 s (a hop of 1 s), which give 1,
+    3 or 5 patches, so it is the patches' span rounded up to whole seconds."""
+    count = len(scores.begins)
+    if count == 0:
+        return []
+    window_s = float(math.ceil(round((count - 1) * PATCH_HOP_S + PATCH_S, 6)))
+    skip_first = count > 1 and window_s * AUDIO_SAMPLE_RATE >= round(ensemble_window_s * AUDIO_SAMPLE_RATE)
+    offsets = scores.begins - scores.begins[0]
+    settled = offsets + PATCH_S <= window_s - ONSET_CONTEXT_AFTER_S
     events = []
     for column, label in enumerate(scores.labels):
         threshold = thresholds.get(label, 1.01)
         for row in np.flatnonzero(scores.scores[:, column] >= threshold):
+            if (skip_first and row == 0) or (label in ONSET_LABELS and not settled[row]):
+                continue
             conf = float(scores.scores[row, column])
             events.append(SoundEvent(label, conf, float(scores.begins[row]), float(scores.ends[row]), YAMNET))
     return merge_events(events, gap_s=0.0)
@@ -282,10 +373,12 @@ def window_events(window: WindowHeard, setup: Setup, thresholds: dict[str, float
     heard: list[SoundEvent] = []
     for name in setup.members:
         if name == YAMNET:
-            said = yamnet_events(window.yamnet, thresholds) if window.yamnet is not None else []
+            said = (
+                yamnet_events(window.yamnet, thresholds, setup.window_s) if window.yamnet is not None else []
+            )
         else:
             said = list(window.events.get(name, ()))
-        allowed = votes_beside_yamnet(name) if (with_yamnet and setup.votes and name != YAMNET) else None
+        allowed = votes_beside_yamnet(name) if (with_yamnet and setup.votes) else None
         heard += said if allowed is None else [e for e in said if e.label in allowed]
     return reconcile(heard, SPEECH_AUTHORITY in setup.members)
 
@@ -379,11 +472,12 @@ def choose_thresholds(
     alarming: frozenset[str],
     grid: Sequence[float] = THRESHOLD_GRID,
 ) -> list[Choice]:
-    """Per label, the lowest threshold at which YAMNet alone (with the voice detector's authority on
-    speech, as deployed) keeps precision ≥ `MIN_PRECISION` on the tune recordings and its alarming false
-    events within its share of `MAX_FALSE_PER_HOUR` of tune distractor audio. Labels do not interact in
-    this scoring, so one pass per grid value scores them all."""
-    setup = Setup("yamnet", (YAMNET, SPEECH_AUTHORITY), votes=False)
+    """Per label, the lowest threshold at which YAMNet alone keeps precision ≥ `MIN_PRECISION` on the tune
+    recordings and its alarming false events within its share of `MAX_FALSE_PER_HOUR` of tune distractor
+    audio. A label with no tune recording of its own (shout, crying) has no recall to gain from a low
+    threshold: it is chosen the same way but not below `NO_EVIDENCE_FLOOR`. Labels do not interact in this
+    scoring, so one pass per grid value scores them all."""
+    setup = Setup("yamnet", (YAMNET,), votes=False, window_s=PATCH_S)
     budget = MAX_FALSE_PER_HOUR / max(1, len([label for label in labels if label in alarming]))
     passes = {t: score(tune, setup, dict.fromkeys(labels, t), alarming) for t in grid}
     choices = []
@@ -396,7 +490,8 @@ def choose_thresholds(
             hours = result.distractor_s / 3600
             precision_ok = counts.false == 0 or (counts.precision or 0.0) >= MIN_PRECISION
             alarms_ok = label not in alarming or (hours > 0 and alarms / hours <= budget)
-            if precision_ok and alarms_ok:
+            floor_ok = counts.total > 0 or t >= NO_EVIDENCE_FLOOR
+            if precision_ok and alarms_ok and floor_ok:
                 chosen = Choice(label, t, counts.found, counts.total, counts.false, alarms, True)
                 break
         if chosen is None:
@@ -456,12 +551,17 @@ def write_thresholds(
 # ---------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------
-def default_setups(members: Sequence[str]) -> list[Setup]:
-    """The deployed ensemble, each member alone (all its labels), and the ensemble without each member."""
-    present = tuple(members)
-    setups = [Setup("ensemble (deployed votes)", present)]
+def default_setups(windows: dict[str, float]) -> list[Setup]:
+    """The deployed ensemble, each member alone (all its labels), and the ensemble without each member;
+    `windows`: the members present and their windows."""
+    present = tuple(windows)
+
+    def setup(name: str, members: tuple[str, ...], votes: bool = True) -> Setup:
+        return Setup(name, members, votes, max(windows[m] for m in members))
+
+    setups = [setup("ensemble (deployed votes)", present)]
     if YAMNET in present:
-        setups.append(Setup("ensemble, every member all labels", present, votes=False))
+        setups.append(setup("ensemble, every member all labels", present, votes=False))
     alone: list[tuple[str, tuple[str, ...]]] = [
         ("YAMNet alone", (YAMNET,)),
         ("SVM alone", ("svm-movie8class",)),
@@ -471,12 +571,11 @@ def default_setups(members: Sequence[str]) -> list[Setup]:
     for name, group in alone:
         chosen = tuple(m for m in group if m in present)
         if chosen:
-            speech = (SPEECH_AUTHORITY,) if name == "YAMNet alone" and SPEECH_AUTHORITY in present else ()
-            setups.append(Setup(name, (*chosen, *speech), votes=False))
+            setups.append(setup(name, chosen, votes=False))
     for member in present:
         rest = tuple(m for m in present if m != member)
         if rest:
-            setups.append(Setup(f"ensemble without {member}", rest))
+            setups.append(setup(f"ensemble without {member}", rest))
     return setups
 
 
@@ -546,13 +645,15 @@ class Evaluation:
     tables: list[str]
 
 
-def jobs_for(files: Sequence[EvalFile], seed: int, cache: Path, shared: Path) -> list[Job]:
-    return [Job(f, bed, seed, cache, shared) for f in files for bed in BEDS]
+def jobs_for(
+    files: Sequence[EvalFile], seed: int, cache: Path, shared: Path, heard_cache: Path | None = None
+) -> list[Job]:
+    return [Job(f, bed, seed, cache, shared, heard_cache) for f in files for bed in BEDS]
 
 
 def evaluate(
     recordings: Sequence[Recording],
-    members: Sequence[str],
+    windows: dict[str, float],
     labels: Sequence[str],
     tune_packages: Sequence[str],
     choose: bool = True,
@@ -565,11 +666,12 @@ def evaluate(
         groups[recording.group].append(recording)
     choices: list[Choice] = []
     thresholds = dict(fixed or {})
-    if choose and YAMNET in members and groups["tune"]:
+    if choose and YAMNET in windows and groups["tune"]:
         report("choosing YAMNet's thresholds on the tune packages")
-        choices = choose_thresholds(groups["tune"], labels, alarming)
+        reportable = [label for label in labels if label not in NOT_REPORTED]
+        choices = choose_thresholds(groups["tune"], reportable, alarming)
         thresholds = {c.label: c.threshold for c in choices}
-    setups = default_setups(members)
+    setups = default_setups(windows)
     tables = []
     titles = {
         "test": "Test packages (never used for choosing)",
@@ -605,6 +707,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes (the table does not depend on it)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many files per group and label")
     parser.add_argument("--keep-thresholds", action="store_true", help="score the committed thresholds")
+    parser.add_argument(
+        "--no-keep", action="store_true", help="hear everything again (by default what the members heard is "
+        "kept in CACHE/heard/ and reused while their code is unchanged; scoring always runs)"
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     files = read_eval_manifest(args.manifest)
@@ -615,15 +721,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.limit:
         files = limited(files, args.limit)
     members = build_members()
-    names, labels = members.names, members.labels
+    names, labels, windows = members.names, members.labels, members.windows
     del members
-    jobs = jobs_for(files, args.seed, args.cache, args.shared)
+    heard_cache = None if args.no_keep else args.cache / "heard"
+    jobs = jobs_for(files, args.seed, args.cache, args.shared, heard_cache)
     print(f"hearing {len(jobs)} placed sounds with {', '.join(names)}", file=sys.stderr)
-    recordings = hear_all(jobs, names, args.jobs)
+    recordings = hear_all(jobs, names, args.jobs, report=lambda line: print(line, file=sys.stderr))
     tune_packages = sorted({f.package for f in files if f.split == "tune"})
     fixed = current_thresholds() if args.keep_thresholds else None
     result = evaluate(
-        recordings, names, labels, tune_packages, choose=not args.keep_thresholds, fixed=fixed,
+        recordings, windows, labels, tune_packages, choose=not args.keep_thresholds, fixed=fixed,
         report=lambda line: print(line, file=sys.stderr),
     )  # fmt: skip
     if result.choices and not args.limit:
