@@ -88,6 +88,22 @@ def periodic_hann(length: int) -> NDArray[np.float64]:
 
 _MEL = mel_matrix()
 _WINDOW = periodic_hann(FRAME_SAMPLES)
+# Each band's triangle covers at most 17 of the 257 bins: the product is taken band by band over those
+# bins (matrix × vector). The whole matrix product goes to OpenBLAS's multithreaded sgemm, whose threads
+# wait for cores other work holds: 14-23 ms for 3 s of frames on the loaded 2-core machine, 0.16 ms here.
+_BANDS = [
+    (int(bins[0]), int(bins[-1]) + 1)
+    for bins in (np.nonzero(_MEL[:, band])[0] for band in range(_MEL.shape[1]))
+]
+_BAND_WEIGHTS = [np.ascontiguousarray(_MEL[lo:hi, band]) for band, (lo, hi) in enumerate(_BANDS)]
+
+
+def apply_mel(magnitude: NDArray[np.float32]) -> NDArray[np.float32]:
+    """`magnitude @ mel_matrix()` for `[frames, 257]` spectra, band by band over each band's bins."""
+    out = np.empty((len(magnitude), len(_BANDS)), dtype=np.float32)
+    for band, ((lo, hi), weights) in enumerate(zip(_BANDS, _BAND_WEIGHTS, strict=True)):
+        out[:, band] = magnitude[:, lo:hi] @ weights
+    return out
 
 
 def log_mel(samples: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -97,8 +113,8 @@ def log_mel(samples: NDArray[np.float32]) -> NDArray[np.float32]:
     if len(x) < FRAME_SAMPLES:
         return np.zeros((0, MEL_BANDS), dtype=np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(x, FRAME_SAMPLES)[::HOP_SAMPLES]
-    magnitude = np.abs(np.fft.rfft(frames * _WINDOW, n=FFT_SIZE, axis=1))
-    return np.asarray(np.log(magnitude @ _MEL + LOG_OFFSET), dtype=np.float32)
+    magnitude = np.abs(np.fft.rfft(frames * _WINDOW, n=FFT_SIZE, axis=1)).astype(np.float32)
+    return np.asarray(np.log(apply_mel(magnitude) + np.float32(LOG_OFFSET)), dtype=np.float32)
 
 
 def patches(samples: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
