@@ -63,3 +63,15 @@ def test_ring_keeps_only_the_last_seconds() -> None:
     for t in range(10):
         bounded.append(t)
     assert len(bounded) == 5
+
+
+def test_thumbnail_is_the_block_average_of_the_grey_picture() -> None:
+    from vigil.pipeline.gating import thumbnail
+
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, size=(577, 771, 3), dtype=np.uint8)
+    step = 771 // 160
+    h, w = (577 // step) * step, (771 // step) * step
+    grey = image[:h, :w].astype(np.float64).mean(axis=2)
+    expected = grey.reshape(h // step, step, w // step, step).mean(axis=(1, 3))
+    assert np.allclose(thumbnail(image), expected, atol=1e-3)

@@ -28,8 +28,12 @@ def thumbnail(image: NDArray[np.uint8], width: int = 160) -> NDArray[np.float32]
     """Grey, box-averaged to about `width` pixels wide: cheap, and robust to sensor noise."""
     step = max(1, image.shape[1] // width)
     h, w = (image.shape[0] // step) * step, (image.shape[1] // step) * step
-    grey = image[:h, :w].mean(axis=2, dtype=np.float32)
-    pooled: NDArray[np.float32] = grey.reshape(h // step, step, w // step, step).mean(axis=(1, 3))
+    # One integer sum over each step×step×3 block (channels folded into the columns), then one division:
+    # the same values as averaging the grey image, but 10× cheaper than a float mean over the whole frame
+    # (18 ms → 2 ms a 768×576 frame, docs/performance.md "Where the time goes").
+    blocks = image[:h, :w].reshape(h // step, step, w // step, step * image.shape[2])
+    sums = blocks.sum(axis=(1, 3), dtype=np.uint32)
+    pooled: NDArray[np.float32] = sums.astype(np.float32) / np.float32(step * step * image.shape[2])
     return pooled
 
 
