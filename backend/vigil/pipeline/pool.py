@@ -32,6 +32,8 @@ from vigil.domain import AudioChunk, Frame, Observation
 from vigil.pipeline import beacon
 from vigil.pipeline.beacon import Beacon, LastWords
 from vigil.pipeline.crashes import Crash, CrashBook, RestartPolicy
+from vigil.pipeline.shared_frames import FrameSlots, SharedFrame, frame_of
+from vigil.pipeline.shared_frames import available as shared_memory_available
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +119,14 @@ def _work(phase: Phase, work: Callable[..., Observation], *args: Any) -> Observa
     """In the worker: one job, with the beacon saying what is running."""
     beacon.note_phase(phase)
     try:
-        return work(*args)
+        return work(*(frame_of(arg) if isinstance(arg, SharedFrame) else arg for arg in args))
     finally:
         beacon.note_phase("idle")
 
 
 class AnalysisPool:
-    """Frames cross to worker processes as arrays; observations come back. Started on first use.
+    """Frames cross to worker processes through shared memory (`shared_frames.py`; pickled arrays with
+    `shared_memory=False` or where /dev/shm is missing); observations come back. Started on first use.
 
     `problem` says, in words, why analysis is paused (a worker died and the pool restarts shortly) or
     which models were set aside; `restarts` counts the pool's replacements since the server started.
@@ -138,6 +141,7 @@ class AnalysisPool:
         analyse_audio: AnalyseAudio | None = None,
         policy: RestartPolicy | None = None,
         transcribe: AnalyseAudio | None = None,
+        shared_memory: bool = True,
     ) -> None:
         self.workers = workers
         self._initializer = initializer
@@ -152,6 +156,10 @@ class AnalysisPool:
         self._resume_at = 0.0  # monotonic time before which no work is sent (after a crash)
         self._generations = 0
         self.restarts = 0
+        # one shared-memory segment per camera, unlinked whenever the workers are replaced or stopped
+        self.frame_slots: FrameSlots | None = (
+            FrameSlots() if shared_memory and shared_memory_available() else None
+        )
 
     def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -229,7 +237,12 @@ class AnalysisPool:
 
     async def analyse(self, frame: Frame, motion: float) -> Observation:
         """Needs the slot from `try_acquire`, and releases it: a busy camera drops frames, never queues."""
-        args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, frame.image)
+        if frame.camera_id not in self._in_flight:
+            raise RuntimeError(f"{frame.camera_id}: analysis without try_acquire")
+        image: NDArray[np.uint8] | SharedFrame = frame.image
+        if self.frame_slots is not None and frame.image.dtype == np.uint8:
+            image = self.frame_slots.put(frame.camera_id, frame.image)  # safe: this camera's slot is ours
+        args: tuple[Any, ...] = (frame.camera_id, frame.t_s, frame.wall_time_s, motion, image)
         return await self._run(frame.camera_id, self._analyse, args)
 
     async def analyse_audio(self, window: AudioChunk) -> Observation:
@@ -283,6 +296,8 @@ class AnalysisPool:
         delay_s = self._book.crashed(time.monotonic(), crashes or [Crash(None, None)])
         self._resume_at = time.monotonic() + delay_s
         executor.shutdown(wait=False, cancel_futures=True)
+        if self.frame_slots is not None:
+            self.frame_slots.release()  # the dead worker's mapping went with it; the next frames get new ones
         log.error("%s; the analysis pool restarts in %.0f s", self._book.last_crash, delay_s)
         for why in self._book.set_aside.values():
             log.error("%s", why)
@@ -291,6 +306,8 @@ class AnalysisPool:
         """Blocking (run it in a thread from async code): waits for the workers to exit, so none outlives
         the server holding its files and pipes."""
         executor, self._executor = self._executor, None
+        if self.frame_slots is not None:
+            self.frame_slots.release()
         if executor is None:
             return
         processes = list(getattr(executor, "_processes", {}).values())
