@@ -25,6 +25,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { IncidentDetailPage } from "./pages/IncidentDetailPage";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
 import { PublishPage } from "./pages/PublishPage";
 import { RegisterPage } from "./pages/RegisterPage";
 import { RulesPage } from "./pages/RulesPage";
@@ -43,12 +44,7 @@ const rootRoute = createRootRoute({
       <Outlet />
     </NotificationProvider>
   ),
-  notFoundComponent: () => (
-    <main>
-      <h1>Not found</h1>
-      <Link to="/">Go to the live wall</Link>
-    </main>
-  ),
+  notFoundComponent: NotFoundPage,
 });
 
 export interface LoginSearch {

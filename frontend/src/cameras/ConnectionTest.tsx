@@ -1,16 +1,10 @@
 import { useCallback, useRef, useState } from "react";
-import { type CameraProbe, camerasProbe, type ProbeResult, type SourceKind } from "../client";
+import { type CameraProbe, camerasProbe, type SourceKind } from "../client";
 import { errorMessage } from "../ui/errors";
 import { type FieldErrors, fieldErrors } from "../ui/fieldErrors";
-import { summariseProbe } from "./probe";
-import "./cameras.css";
+import { type ProbeState, summariseProbe } from "./probe";
 
-export type ProbeState =
-  | { status: "idle" }
-  | { status: "testing" }
-  | { status: "done"; result: ProbeResult }
-  | { status: "refused"; message: string }
-  | { status: "failed"; message: string };
+import "./cameras.css";
 
 export const WEBRTC_TEST_REASON =
   "A WebRTC camera is tested by publishing to it: add it, then open its publish page.";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ProbeResult } from "../client";
-import { describeAudio, describeVideo, summariseProbe } from "./probe";
+import { describeAudio, describeVideo, summariseProbe, untestedReason } from "./probe";
 
 const reachable: ProbeResult = {
   reachable: true,
@@ -61,5 +61,23 @@ describe("describeVideo and describeAudio", () => {
       "sound: G.711 A-law, 8 kHz, 6 channels",
     );
     expect(describeAudio(null)).toBe("no sound");
+  });
+});
+
+describe("untestedReason", () => {
+  it("lets a source whose test connected be added without a question", () => {
+    expect(untestedReason({ status: "done", result: reachable })).toBeNull();
+  });
+  it("asks before adding a source that was not tested, is still being tested, or failed", () => {
+    expect(untestedReason({ status: "idle" })).toBe("The connection was not tested.");
+    expect(untestedReason({ status: "testing" })).toBe("The connection test has not finished.");
+    expect(untestedReason({ status: "failed", message: "unreachable." })).toBe(
+      "The connection test failed: unreachable.",
+    );
+    const refused = { ...reachable, reachable: false, error: "connection refused", video: null };
+    expect(untestedReason({ status: "done", result: refused })).toBe(
+      "The connection test failed: connection refused.",
+    );
+    expect(untestedReason({ status: "refused", message: "see the URL" })).toMatch(/refused/);
   });
 });

@@ -57,3 +57,30 @@ export function summariseProbe(result: ProbeResult): ProbeSummary {
     still: result.snapshot_jpeg ? `data:image/jpeg;base64,${result.snapshot_jpeg}` : null,
   };
 }
+
+/** Where a connection test of the form's source stands. */
+export type ProbeState =
+  | { status: "idle" }
+  | { status: "testing" }
+  | { status: "done"; result: ProbeResult }
+  | { status: "refused"; message: string }
+  | { status: "failed"; message: string };
+
+/** Why adding this source needs a yes first: its test failed or was not run (or is still running);
+ * null when the last test of this very source connected. */
+export function untestedReason(state: ProbeState): string | null {
+  switch (state.status) {
+    case "idle":
+      return "The connection was not tested.";
+    case "testing":
+      return "The connection test has not finished.";
+    case "refused":
+      return "The source was refused: see the message at its field.";
+    case "failed":
+      return `The connection test failed: ${state.message.replace(/\.$/, "")}.`;
+    case "done":
+      return state.result.reachable
+        ? null
+        : `The connection test failed: ${(state.result.error ?? "no picture came back").replace(/\.$/, "")}.`;
+  }
+}

@@ -70,12 +70,12 @@ describe("layoutMarks", () => {
     });
     expect(mark?.width).toBeCloseTo(25);
     expect(mark?.open).toBe(true);
-    expect(mark?.name).toBe("distress, high severity, 12:50, ongoing");
+    expect(mark?.name).toBe("Distress, high severity, 12:50, ongoing");
   });
 
   it("names a closed incident with its duration", () => {
     const [mark] = layoutMarks([incident(1, 0, 2.5)], window, T0, { formatTime: () => "12:00" });
-    expect(mark?.name).toBe("distress, high severity, 12:00, lasted 2 min 30 s");
+    expect(mark?.name).toBe("Distress, high severity, 12:00, lasted 2 min 30 s");
   });
 
   it("puts overlapping incidents on separate lanes, in start order", () => {

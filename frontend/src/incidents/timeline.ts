@@ -1,4 +1,6 @@
 /** Where each incident sits on the incidents page's timeline strip (pure: times in, percentages out). */
+
+import { labelWords } from "../ui/labels";
 import { toLocalInput } from "./localTime";
 
 export interface TimelineIncident {
@@ -119,7 +121,7 @@ export function layoutMarks(
       width,
       lane,
       open,
-      name: `${incident.label}, ${incident.severity} severity, ${formatTime(new Date(start))}, ${lasted}`,
+      name: `${labelWords(incident.label)}, ${incident.severity} severity, ${formatTime(new Date(start))}, ${lasted}`,
     };
   });
 }

@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useSocket } from "../live/socket";
 import type { IncidentEvent } from "../live/types";
+import { labelWords } from "../ui/labels";
 import { isAlert } from "../ui/notices";
 import { useNotifier } from "../ui/notifications";
 
@@ -19,7 +20,7 @@ export function useLiveIncidents(onEvent?: (event: IncidentEvent) => void): void
       if (event.event === "opened") {
         void queryClient.invalidateQueries({ queryKey: ["cameras"] }); // its camera may be new to this tab
         notify(
-          `New incident: ${event.label} (${Math.round(event.confidence * 100)}%)`,
+          `New incident: ${labelWords(event.label)} (${Math.round(event.confidence * 100)}%)`,
           `/incidents/${event.incident_id}`,
           { alert: isAlert(event.severity) },
         );

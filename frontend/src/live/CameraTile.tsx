@@ -4,6 +4,7 @@ import { type CameraPublic, camerasHealth } from "../client";
 import { cameraTime, healthBadge, healthWords } from "./health";
 import { drawOverlay } from "./overlay";
 import { useLiveFrames } from "./useLiveFrames";
+import { drawZones } from "./zones";
 
 const HEALTH_POLL_MS = 3000;
 
@@ -23,6 +24,8 @@ export function CameraTile({
   const [frames, setFrames] = useState(0);
   const [clock, setClock] = useState<number | undefined>(undefined);
   const [watchError, setWatchError] = useState<string | null>(null);
+  const [showZones, setShowZones] = useState(false);
+  const zones = camera.zones ?? [];
   const health = useQuery({
     queryKey: ["camera-health", camera.id],
     queryFn: async () => (await camerasHealth({ path: { camera_id: camera.id }, throwOnError: true })).data,
@@ -50,6 +53,7 @@ export function CameraTile({
         if (ctx) {
           ctx.drawImage(bitmap, 0, 0);
           drawOverlay(ctx, frame.overlay, canvas.width, canvas.height);
+          if (showZones) drawZones(ctx, zones, canvas.width, canvas.height);
         }
         setFrames((n) => n + 1);
         setClock(frame.wall_time_s);
@@ -81,7 +85,13 @@ export function CameraTile({
         aria-pressed={enlarged}
         onClick={() => setEnlarged((e) => !e)}
       >
-        <canvas ref={canvasRef} width={640} height={360} data-frames={frames} />
+        <canvas
+          ref={canvasRef}
+          width={640}
+          height={360}
+          data-frames={frames}
+          data-zones={showZones ? zones.length : 0}
+        />
         {frames === 0 && (
           <span className="tile-waiting">
             {watchError ??
@@ -105,6 +115,17 @@ export function CameraTile({
           </time>
         )}
         {alerting && <span className="badge bad">open alert</span>}
+        {zones.length > 0 && (
+          <button
+            type="button"
+            className="tile-toggle"
+            aria-pressed={showZones}
+            aria-label={`Zones of ${camera.name}`}
+            onClick={() => setShowZones((on) => !on)}
+          >
+            Zones
+          </button>
+        )}
         {why && (
           <span className="tile-why" data-testid="health-words">
             {why}

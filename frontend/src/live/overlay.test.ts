@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { boxToRect, drawOverlay, limbSegments, type OverlayCanvas } from "./overlay";
-import type { Overlay } from "./types";
+import { boxToRect, drawOverlay, limbSegments, mergeSounds, type OverlayCanvas } from "./overlay";
+import type { Overlay, OverlaySound } from "./types";
 
 class Recorder implements OverlayCanvas {
   strokeStyle: string | CanvasGradient | CanvasPattern = "";
@@ -109,7 +109,7 @@ describe("drawOverlay", () => {
     expect(ctx.lines).toHaveLength(14); // 16 limbs less the 2 (nose–eyes) that touch the unconfident nose
     expect(ctx.dots).toBe(16);
     expect(ctx.rects).toHaveLength(2); // face and action
-    expect(ctx.texts).toEqual(["angry 61%", "fight 72%", "♪ scream 93%"]);
+    expect(ctx.texts).toEqual(["angry 61%", "Fight 72%", "♪ Scream 93%"]);
   });
 
   it("keeps a label inside the canvas when its box touches the right edge", () => {
@@ -127,5 +127,39 @@ describe("drawOverlay", () => {
     drawOverlay(ctx, EMPTY, 640, 360);
     expect(ctx.rects).toHaveLength(0);
     expect(ctx.texts).toHaveLength(0);
+  });
+});
+
+describe("mergeSounds", () => {
+  const sound = (label: string, conf: number, source: string, t_s = 1): OverlaySound => ({
+    label,
+    conf,
+    t_s,
+    end_s: t_s + 1,
+    source,
+  });
+
+  it("keeps one sound per label, the most confident, strongest first", () => {
+    const merged = mergeSounds([
+      sound("dog_bark", 0.55, "yamnet", 1),
+      sound("scream", 0.4, "yamnet"),
+      sound("dog_bark", 0.81, "acoustic_dog", 1.5),
+      sound("dog_bark", 0.6, "yamnet", 2), // an overlapping window of the same bark
+    ]);
+    expect(merged.map((s) => [s.label, s.conf, s.source])).toEqual([
+      ["dog_bark", 0.81, "acoustic_dog"],
+      ["scream", 0.4, "yamnet"],
+    ]);
+  });
+
+  it("draws a sound heard by two models once, in words, at its best confidence", () => {
+    const ctx = new Recorder();
+    drawOverlay(
+      ctx,
+      { ...EMPTY, sounds: [sound("glass_break", 0.7, "yamnet"), sound("glass_break", 0.9, "panns")] },
+      640,
+      360,
+    );
+    expect(ctx.texts).toEqual(["♪ Glass breaking 90%"]);
   });
 });

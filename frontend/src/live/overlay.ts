@@ -1,5 +1,6 @@
 /** Drawing a frame's overlay (boxes, skeletons, faces, actions, sounds) on a canvas of any size. */
-import type { NormBox, Overlay } from "./types";
+import { labelWords } from "../ui/labels";
+import type { NormBox, Overlay, OverlaySound } from "./types";
 
 export interface Rect {
   x: number;
@@ -102,7 +103,7 @@ export function fontSize(width: number): number {
 }
 
 /** A label on a filled background, above (x, y) when there is room, kept inside the canvas. */
-function tag(
+export function tag(
   ctx: OverlayCanvas,
   text: string,
   at: [number, number],
@@ -119,6 +120,17 @@ function tag(
   ctx.fillRect(x, top, w, h);
   ctx.fillStyle = COLOURS.text;
   ctx.fillText(text, x + pad, top + pad + size * 0.85);
+}
+
+/** One sound per label, at its highest confidence: several models (or overlapping windows of one) often
+ * name the same sound, and the overlay says it once. Strongest first. */
+export function mergeSounds(sounds: readonly OverlaySound[]): OverlaySound[] {
+  const best = new Map<string, OverlaySound>();
+  for (const sound of sounds) {
+    const kept = best.get(sound.label);
+    if (kept === undefined || sound.conf > kept.conf) best.set(sound.label, sound);
+  }
+  return [...best.values()].sort((a, b) => b.conf - a.conf);
 }
 
 /** Draw every part of the overlay onto a canvas already holding the frame, `width`×`height` pixels. */
@@ -169,7 +181,7 @@ export function drawOverlay(ctx: OverlayCanvas, overlay: Overlay, width: number,
     ctx.strokeRect(r.x, r.y, r.width, r.height);
     tag(
       ctx,
-      `${a.label} ${percent(a.conf)}`,
+      `${labelWords(a.label)} ${percent(a.conf)}`,
       [r.x, r.y + r.height + size * 1.5],
       COLOURS.action,
       size,
@@ -178,8 +190,8 @@ export function drawOverlay(ctx: OverlayCanvas, overlay: Overlay, width: number,
   }
 
   let y = height - size;
-  for (const s of overlay.sounds) {
-    tag(ctx, `♪ ${s.label} ${percent(s.conf)}`, [size / 2, y], COLOURS.sound, size, width);
+  for (const s of mergeSounds(overlay.sounds)) {
+    tag(ctx, `♪ ${labelWords(s.label)} ${percent(s.conf)}`, [size / 2, y], COLOURS.sound, size, width);
     y -= size * 2;
   }
 }

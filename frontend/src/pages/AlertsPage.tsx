@@ -8,6 +8,7 @@ import { useMe } from "../auth/useMe";
 import { type AlertRoutePublic, alertRoutesList, rulesGet, usersList } from "../client";
 import { errorMessage } from "../ui/errors";
 import "../alerts/alerts.css";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** The default rules' labels, for when the running rules cannot be read. */
 const DEFAULT_LABELS = [
@@ -25,6 +26,7 @@ const DEFAULT_LABELS = [
 type Editing = { kind: "closed" } | { kind: "new" } | { kind: "edit"; route: AlertRoutePublic };
 
 export function AlertsPage() {
+  usePageTitle("Alerts");
   const me = useMe();
   const isAdmin = me.data?.role === "admin";
   const mayAdd = me.data !== undefined && me.data.role !== "viewer";

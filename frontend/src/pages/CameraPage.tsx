@@ -21,7 +21,8 @@ import {
 } from "../client";
 import { errorMessage } from "../ui/errors";
 import { fieldErrors } from "../ui/fieldErrors";
-import { useFieldErrors } from "../ui/useFieldErrors";
+import { changedField, useFieldErrors } from "../ui/useFieldErrors";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** The camera's closed hours, zone by zone: where and when a person is an intruder besides restricted zones. */
 function closedSchedule(zones: readonly ZoneSpec[]): string {
@@ -38,6 +39,7 @@ export function CameraPage() {
     queryKey: ["camera", id],
     queryFn: async () => (await camerasGet({ path: { camera_id: id }, throwOnError: true })).data,
   });
+  usePageTitle(camera.data ? `${camera.data.name} · Cameras` : "Camera");
   return (
     <main>
       <p>
@@ -87,8 +89,9 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
   const [transcribe, setTranscribe] = useState(camera.transcribe ?? false);
-  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
   const sentUrl = kind === "webrtc" ? "" : url;
   const sourceChanged = kind !== camera.kind || sentUrl !== (camera.url ?? "");
   const probe = useConnectionTest(setErrors);
@@ -100,6 +103,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
     event.preventDefault();
     setBusy(true);
     setErrors({});
+    setSaved(false);
     const { error } = await camerasUpdate({
       path: { camera_id: camera.id },
       body: {
@@ -116,6 +120,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
       setErrors(fieldErrors(error, errorMessage));
       return;
     }
+    setSaved(true);
     await queryClient.invalidateQueries({ queryKey: ["camera", camera.id] });
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
@@ -124,6 +129,11 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
     <form
       ref={formRef}
       onSubmit={submit}
+      // An edit makes the last answer stale: its message goes.
+      onChange={(event) => {
+        setSaved(false);
+        clearStale(changedField(event.target));
+      }}
       className="stack camera-form"
       aria-labelledby={`${id}-title`}
       noValidate
@@ -136,6 +146,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           maxLength={100}
           aria-invalid={errors.name ? true : undefined}
           aria-describedby={describe("name")}
+          name="name"
           onChange={(e) => setName(e.target.value)}
         />
         {fieldError("name")}
@@ -164,6 +175,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           value={fps}
           aria-invalid={errors.analysis_fps ? true : undefined}
           aria-describedby={describe("analysis_fps")}
+          name="analysis_fps"
           onChange={(e) => setFps(e.target.value)}
         />
         {fieldError("analysis_fps")}
@@ -174,6 +186,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           role="switch"
           checked={enabled}
           aria-checked={enabled}
+          name="enabled"
           onChange={(e) => setEnabled(e.target.checked)}
         />
         Enabled
@@ -184,6 +197,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           role="switch"
           checked={privacy}
           aria-checked={privacy}
+          name="privacy"
           onChange={(e) => setPrivacy(e.target.checked)}
         />
         Privacy: blur faces in stored snapshots and clips
@@ -195,6 +209,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
           checked={transcribe}
           aria-checked={transcribe}
           aria-describedby={`${id}-transcribe-hint`}
+          name="transcribe"
           onChange={(e) => setTranscribe(e.target.checked)}
         />
         Speech to text: calls for help become evidence
@@ -206,6 +221,11 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
       {errors._ && (
         <p className="banner error" role="alert">
           {errors._}
+        </p>
+      )}
+      {saved && (
+        <p className="banner" role="status">
+          Settings saved.
         </p>
       )}
       <div className="row">
@@ -234,20 +254,23 @@ function Shares({ cameraId }: { cameraId: number }) {
   });
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<ShareRole>("viewer");
-  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
+  const [sharedWith, setSharedWith] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["camera-shares", cameraId] });
 
   async function share(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setErrors({});
+    setSharedWith(null);
     const { error } = await camerasShare({ path: { camera_id: cameraId }, body: { email, role } });
     setBusy(false);
     if (error !== undefined) {
       setErrors(fieldErrors(error, errorMessage));
       return;
     }
+    setSharedWith(email);
     setEmail("");
     await refresh();
   }
@@ -285,11 +308,22 @@ function Shares({ cameraId }: { cameraId: number }) {
           ))}
         </ul>
       )}
-      <form ref={formRef} onSubmit={share} className="stack camera-form" noValidate>
+      <form
+        ref={formRef}
+        onSubmit={share}
+        // An edit makes the last answer stale: its message goes.
+        onChange={(event) => {
+          setSharedWith(null);
+          clearStale(changedField(event.target));
+        }}
+        className="stack camera-form"
+        noValidate
+      >
         <label>
           Share with (email)
           <input
             type="email"
+            name="email"
             value={email}
             required
             aria-invalid={errors.email ? true : undefined}
@@ -300,7 +334,7 @@ function Shares({ cameraId }: { cameraId: number }) {
         </label>
         <label>
           Role
-          <select value={role} onChange={(e) => setRole(e.target.value as ShareRole)}>
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as ShareRole)}>
             <option value="viewer">Viewer: watches</option>
             <option value="operator">Operator: also handles incidents</option>
           </select>
@@ -308,6 +342,11 @@ function Shares({ cameraId }: { cameraId: number }) {
         {errors._ && (
           <p className="banner error" role="alert">
             {errors._}
+          </p>
+        )}
+        {sharedWith && (
+          <p className="banner" role="status">
+            Shared with {sharedWith}.
           </p>
         )}
         <button type="submit" disabled={busy}>

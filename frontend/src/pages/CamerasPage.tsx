@@ -1,18 +1,25 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useMe } from "../auth/useMe";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
+import { untestedReason } from "../cameras/probe";
 import { SourceFields } from "../cameras/SourceFields";
 import { sourceKind } from "../cameras/sources";
 import { camerasCreate, type SourceKind } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
 import { fieldErrors } from "../ui/fieldErrors";
-import { useFieldErrors } from "../ui/useFieldErrors";
+import { changedField, useFieldErrors } from "../ui/useFieldErrors";
+import { usePageTitle } from "../ui/usePageTitle";
 
 export function CamerasPage() {
+  usePageTitle("Cameras");
   const cameras = useCameras();
+  const me = useMe();
+  // Viewers only see cameras shared with them: the add form is for operators and admins.
+  const viewer = me.data?.role === "viewer";
   return (
     <main>
       <h1>Cameras</h1>
@@ -22,7 +29,13 @@ export function CamerasPage() {
           {errorMessage(cameras.error)}
         </p>
       )}
-      {cameras.data && cameras.data.items.length === 0 && <p className="banner">No camera yet.</p>}
+      {cameras.data && cameras.data.items.length === 0 && (
+        <p className="banner" data-testid="no-camera">
+          {viewer
+            ? "No camera is shared with you yet. Ask an administrator to share a camera with you."
+            : "No camera yet."}
+        </p>
+      )}
       {cameras.data && cameras.data.items.length > 0 && (
         <ul className="camera-list">
           {cameras.data.items.map((camera) => (
@@ -38,7 +51,7 @@ export function CamerasPage() {
           ))}
         </ul>
       )}
-      <AddCameraForm />
+      {me.data && !viewer && <AddCameraForm />}
     </main>
   );
 }
@@ -50,18 +63,24 @@ function AddCameraForm() {
   const [kind, setKind] = useState<SourceKind>("rtsp");
   const [url, setUrl] = useState("");
   const [fps, setFps] = useState("5");
-  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
   const [added, setAdded] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Why the source needs a yes before it is added (its test failed, or was not run); null: no question.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
   const source = sourceKind(kind);
   const probe = useConnectionTest(setErrors);
   const { reset: resetProbe } = probe;
   // A test answers for the source it tried: another source makes it stale.
   // biome-ignore lint/correctness/useExhaustiveDependencies: kind and url are what make the answer stale
   useEffect(() => resetProbe(), [kind, url, resetProbe]);
+  useEffect(() => {
+    if (confirming !== null) confirmRef.current?.focus();
+  }, [confirming]);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function add() {
+    setConfirming(null);
     setBusy(true);
     setErrors({});
     setAdded(null);
@@ -79,10 +98,26 @@ function AddCameraForm() {
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
 
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const why = kind === "webrtc" ? null : untestedReason(probe.state);
+    if (why === null) void add();
+    else {
+      setAdded(null);
+      setConfirming(why);
+    }
+  }
+
   return (
     <form
       ref={formRef}
       onSubmit={submit}
+      // An edit makes the last answer stale: its message goes, and a pending question with it.
+      onChange={(event) => {
+        setAdded(null);
+        setConfirming(null);
+        clearStale(changedField(event.target));
+      }}
       className="stack camera-form"
       aria-labelledby={`${id}-title`}
       noValidate
@@ -136,6 +171,27 @@ function AddCameraForm() {
           Camera {added} added.
         </p>
       )}
+      {confirming !== null && (
+        <div
+          className="banner warn confirm"
+          role="alertdialog"
+          aria-labelledby={`${id}-confirm`}
+          data-testid="confirm-add"
+        >
+          <p id={`${id}-confirm`}>
+            {confirming} Add {name.trim() || "the camera"} anyway? It will show as offline until the source
+            answers.
+          </p>
+          <div className="row">
+            <button type="button" ref={confirmRef} onClick={() => void add()}>
+              Add anyway
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       <div className="row">
         <button type="submit" disabled={busy}>
           {busy ? "Adding…" : "Add camera"}
@@ -144,7 +200,11 @@ function AddCameraForm() {
           kind={kind}
           state={probe.state}
           reasonId={`${id}-test-reason`}
-          onTest={() => void probe.run({ kind, url: kind === "webrtc" ? "" : url })}
+          onTest={() => {
+            setConfirming(null);
+            setAdded(null);
+            void probe.run({ kind, url: kind === "webrtc" ? "" : url });
+          }}
         />
       </div>
       <ConnectionOutcome state={probe.state} />

@@ -9,10 +9,12 @@ import "../history/history.css";
 import { CameraSelect } from "../live/CameraSelect";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { usePageTitle } from "../ui/usePageTitle";
 
 const Charts = lazy(() => import("../history/Charts"));
 
 export function HistoryPage() {
+  usePageTitle("History");
   const search = useSearch({ from: "/app/history" });
   const navigate = useNavigate({ from: "/history" });
   const range = search.range ?? DEFAULT_RANGE;

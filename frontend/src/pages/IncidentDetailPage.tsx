@@ -7,13 +7,15 @@ import {
   incidentsGet,
   incidentsUpdate,
 } from "../client";
-import { parseExplanation } from "../incidents/explanation";
+import { factor, itemWords, parseExplanation, scheduleWords, termSum } from "../incidents/explanation";
 import { formatTime } from "../incidents/format";
 import { formatOffset, transcriptLines } from "../incidents/transcript";
 import { useArtifactUrl } from "../incidents/useArtifactUrl";
 import { percent } from "../live/overlay";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { labelWords } from "../ui/labels";
+import { usePageTitle } from "../ui/usePageTitle";
 
 const CAPTIONS: Record<ArtifactPublic["kind"], string> = {
   clip: "Clip",
@@ -75,8 +77,22 @@ function Transcript({ incident }: { incident: IncidentDetail }) {
   );
 }
 
+const MODALITY_WORDS: Record<string, string> = {
+  audio: "sound",
+  action: "action",
+  face: "face",
+  object: "object",
+};
+const READ_WORDS: Record<string, string> = {
+  max: "strongest in the window",
+  mean: "average over the window",
+  count: "how many in the window",
+  presence: "present in the window or not",
+};
+
 function Explanation({ incident }: { incident: IncidentDetail }) {
   const explanation = parseExplanation(incident.explanation);
+  const sum = explanation.terms.reduce((total, term) => total + term.contribution, 0);
   return (
     <section aria-labelledby="why">
       <h2 id="why">Why</h2>
@@ -85,34 +101,64 @@ function Explanation({ incident }: { incident: IncidentDetail }) {
         <div className="table-scroll">
           <table className="terms">
             <caption>
-              Rule {explanation.rule} v{explanation.ruleVersion}: score {explanation.score.toFixed(2)} against
-              threshold {explanation.threshold}
+              Rule <code>{explanation.rule}</code> v{explanation.ruleVersion}: score{" "}
+              {explanation.score.toFixed(2)} (the sum of the contributions) against threshold{" "}
+              {factor(explanation.threshold)}; schedule {scheduleWords(explanation)}.
+              {explanation.wallOffsetS === null && " Times are on the camera's clock."}
             </caption>
             <thead>
               <tr>
                 <th scope="col">Evidence</th>
-                <th scope="col">Modality</th>
-                <th scope="col">Value × weight</th>
-                <th scope="col">Contribution</th>
+                <th scope="col">Seen or heard</th>
+                <th scope="col">Value × weight × schedule = contribution</th>
                 <th scope="col">Share</th>
               </tr>
             </thead>
             <tbody>
               {explanation.terms.map((term) => (
-                <tr key={term.evidence}>
-                  <th scope="row">{term.evidence}</th>
-                  <td>{term.modality}</td>
-                  <td>
-                    {term.value.toFixed(2)} × {term.weight}
+                <tr key={term.evidence} data-evidence={term.evidence}>
+                  <th scope="row" data-label="Evidence">
+                    <span className="term-words">{term.words}</span>{" "}
+                    <code className="ident">{term.evidence}</code>
+                    <span className="hint term-read">
+                      {MODALITY_WORDS[term.modality] ?? term.modality}, {READ_WORDS[term.read] ?? term.read}
+                    </span>
+                  </th>
+                  <td data-label="Seen or heard">
+                    {term.items.length === 0 ? (
+                      <span className="hint">nothing in the window</span>
+                    ) : (
+                      <ul className="term-items">
+                        {term.items.map((item) => (
+                          <li key={`${item.label}-${item.tS}-${item.endS}-${item.trackIds.join(",")}`}>
+                            {itemWords(item, term.evidence.startsWith("object.count."))}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </td>
-                  <td>{term.contribution.toFixed(2)}</td>
-                  <td>
-                    <meter min={0} max={1} value={term.share} aria-label={`share of ${term.evidence}`} />{" "}
+                  <td data-label="Value × weight × schedule" className="term-sum">
+                    {termSum(term)}
+                  </td>
+                  <td data-label="Share">
+                    <meter min={0} max={1} value={term.share} aria-label={`share of ${term.words}`} />{" "}
                     {percent(term.share)}
                   </td>
                 </tr>
               ))}
             </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" data-label="Score">
+                  Score
+                </th>
+                <td data-label="Against threshold">threshold {factor(explanation.threshold)}</td>
+                <td data-label="Sum of contributions" className="term-sum">
+                  = {sum.toFixed(2)}
+                </td>
+                <td />
+              </tr>
+            </tfoot>
           </table>
         </div>
       )}
@@ -139,6 +185,14 @@ export function IncidentDetailPage() {
     },
   });
 
+  const cameraName = (cameraId: number) =>
+    cameras.data?.items.find((c) => c.id === cameraId)?.name ?? `Camera ${cameraId}`;
+  usePageTitle(
+    incident.data
+      ? `${labelWords(incident.data.label)} on ${cameraName(incident.data.camera_id)} · Incidents`
+      : "Incident",
+  );
+
   if (incident.isPending)
     return (
       <main>
@@ -162,7 +216,8 @@ export function IncidentDetailPage() {
         <Link to="/incidents">← Incidents</Link>
       </p>
       <h1>
-        {data.label} <span className={`badge sev-${data.severity}`}>{data.severity}</span>{" "}
+        {labelWords(data.label)} <code className="ident">{data.label}</code>{" "}
+        <span className={`badge sev-${data.severity}`}>{data.severity}</span>{" "}
         <span className={`badge st-${data.status}`}>{data.status}</span>
       </h1>
       <dl className="facts">
@@ -173,9 +228,7 @@ export function IncidentDetailPage() {
         <dt>Ended</dt>
         <dd>{data.ended_at ? formatTime(data.ended_at) : "ongoing"}</dd>
         <dt>Camera</dt>
-        <dd>
-          {cameras.data?.items.find((c) => c.id === data.camera_id)?.name ?? `Camera ${data.camera_id}`}
-        </dd>
+        <dd>{cameraName(data.camera_id)}</dd>
       </dl>
       <fieldset className="actions">
         <legend className="visually-hidden">Incident actions</legend>

@@ -20,7 +20,9 @@ import { useSocket } from "../live/socket";
 import type { IncidentEvent } from "../live/types";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
+import { labelWords } from "../ui/labels";
 import { Pager } from "../ui/Pager";
+import { usePageTitle } from "../ui/usePageTitle";
 
 const GROUP_NAMES = { alert: "Alerts", detection: "Detections" } as const;
 
@@ -46,13 +48,14 @@ function fromEvent(event: IncidentEvent): IncidentListItem {
 function Thumbnail({ path, label }: { path: string | null | undefined; label: string }) {
   const { url } = useArtifactUrl(path ?? undefined);
   return url ? (
-    <img className="thumb" src={url} alt={`Snapshot: ${label}`} />
+    <img className="thumb" src={url} alt={`Snapshot: ${labelWords(label)}`} />
   ) : (
     <span className="thumb empty" />
   );
 }
 
 export function IncidentsPage() {
+  usePageTitle("Incidents");
   const filters = useSearch({ from: "/app/incidents" });
   const navigate = useNavigate({ from: "/incidents" });
   const queryClient = useQueryClient();
@@ -198,7 +201,7 @@ export function IncidentsPage() {
             {[...new Set([...(labels.data ?? []), ...(filters.label ? [filters.label] : [])])].map(
               (label) => (
                 <option key={label} value={label}>
-                  {label}
+                  {labelWords(label)}
                 </option>
               ),
             )}
@@ -337,7 +340,7 @@ export function IncidentsPage() {
               <td data-label="Select">
                 <input
                   type="checkbox"
-                  aria-label={`Select ${incident.label} at ${formatTime(incident.started_at)}${members.length > 1 ? ` and its ${members.length - 1} repeats` : ""}`}
+                  aria-label={`Select ${labelWords(incident.label)} at ${formatTime(incident.started_at)}${members.length > 1 ? ` and its ${members.length - 1} repeats` : ""}`}
                   checked={members.every((m) => selected.has(m.id))}
                   onChange={() => toggle(members.map((m) => m.id))}
                 />
@@ -352,7 +355,7 @@ export function IncidentsPage() {
               </td>
               <td data-label="Camera">{cameraName(incident.camera_id)}</td>
               <td data-label="Label">
-                {incident.label}
+                <span title={incident.label}>{labelWords(incident.label)}</span>
                 {members.length > 1 && (
                   <span className="badge idle" title="The same label on the same camera within minutes">
                     ×{members.length}

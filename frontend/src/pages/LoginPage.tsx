@@ -4,8 +4,10 @@ import { startSession } from "../auth/session";
 import { LOGOUT_MESSAGES } from "../auth/token";
 import { authLogin } from "../client";
 import { errorMessage } from "../ui/errors";
+import { usePageTitle } from "../ui/usePageTitle";
 
 export function LoginPage() {
+  usePageTitle("Log in");
   const search = useSearch({ from: "/login" });
   const navigate = useNavigate();
   const [email, setEmail] = useState(search.email ?? "");
@@ -41,7 +43,12 @@ export function LoginPage() {
           {notice}
         </p>
       )}
-      <form onSubmit={submit} className="stack" aria-describedby={error ? "login-error" : undefined}>
+      <form
+        onSubmit={submit}
+        onChange={() => setError(null)} // the message answered the last try; an edit makes it stale
+        className="stack"
+        aria-describedby={error ? "login-error" : undefined}
+      >
         <label>
           Email
           <input

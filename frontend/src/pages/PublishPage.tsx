@@ -19,10 +19,12 @@ import { isActive, stateTone, stateWords, statsWords } from "../publish/state";
 import { usePublisher } from "../publish/usePublisher";
 import { errorMessage } from "../ui/errors";
 import "../publish/publish.css";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** "Use this device as a camera": this phone's or computer's camera and microphone, published over WebRTC
  * to one of my phone cameras, beside what the server receives and analyses from it. */
 export function PublishPage() {
+  usePageTitle("Use as camera");
   const search = useSearch({ from: "/app/publish" });
   const navigate = useNavigate({ from: "/publish" });
   const me = useMe();

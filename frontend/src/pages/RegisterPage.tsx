@@ -3,10 +3,12 @@ import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { authConfig, authRegisterRegister } from "../client";
 import { errorMessage } from "../ui/errors";
+import { usePageTitle } from "../ui/usePageTitle";
 
 export const MIN_PASSWORD_LENGTH = 10;
 
 export function RegisterPage() {
+  usePageTitle("Create an account");
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -59,7 +61,7 @@ export function RegisterPage() {
             : "Your account starts as a viewer: an administrator shares cameras with you and can change your role."}
         </p>
       )}
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={submit} onChange={() => setError(null)} className="stack">
         <label>
           Email
           <input

@@ -11,6 +11,7 @@ import { RulesHistory } from "../rules/RulesHistory";
 import { useDraftCheck } from "../rules/useDraftCheck";
 import { errorMessage } from "../ui/errors";
 import "../rules/rules.css";
+import { usePageTitle } from "../ui/usePageTitle";
 
 // CodeMirror is loaded with the page that needs it, not with the whole dashboard.
 const RulesEditor = lazy(async () => ({ default: (await import("../rules/RulesEditor")).RulesEditor }));
@@ -18,6 +19,7 @@ const RulesEditor = lazy(async () => ({ default: (await import("../rules/RulesEd
 const LEAVE_WARNING = "The rules draft has unsaved changes. Leave the page and lose them?";
 
 export function RulesPage() {
+  usePageTitle("Rules");
   const id = useId();
   const queryClient = useQueryClient();
   const me = useMe();
@@ -201,12 +203,16 @@ export function RulesPage() {
             The running rules are unchanged.
           </p>
         )}
-        {save.isError && !refusedNow && problemsOfRefusal(save.error) === null && (
-          <p className="banner error" role="alert">
-            Not saved: {errorMessage(save.error)}
-          </p>
-        )}
-        {saved && (
+        {/* Messages answer the draft as it was sent: an edit since makes them stale. */}
+        {save.isError &&
+          !refusedNow &&
+          problemsOfRefusal(save.error) === null &&
+          save.variables === draft && (
+            <p className="banner error" role="alert">
+              Not saved: {errorMessage(save.error)}
+            </p>
+          )}
+        {saved && save.variables === draft && (
           <p className="banner" role="status">
             Saved. Version {saved.version} is running now.
           </p>

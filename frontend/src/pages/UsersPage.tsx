@@ -6,9 +6,11 @@ import { errorMessage } from "../ui/errors";
 import { AccountRow, type RowNotice } from "../users/AccountRow";
 import { AddAccountForm } from "../users/AddAccountForm";
 import "../users/users.css";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** Accounts and roles (administrators). */
 export function UsersPage() {
+  usePageTitle("Users");
   const me = useMe();
   const isAdmin = me.data?.role === "admin";
   const users = useQuery({
@@ -86,7 +88,7 @@ export function UsersPage() {
           </table>
         </>
       )}
-      <AddAccountForm onAdded={(text) => setNotice({ tone: "ok", text })} />
+      <AddAccountForm onAdded={(text) => setNotice({ tone: "ok", text })} onEdit={() => setNotice(null)} />
     </main>
   );
 }

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { camerasCreate } from "../client";
 import { errorMessage } from "../ui/errors";
-import { type FieldErrors, fieldErrors } from "../ui/fieldErrors";
+import { type FieldErrors, fieldErrors, withoutStale } from "../ui/fieldErrors";
 
 /** "New phone camera": a `webrtc` camera named here, chosen at once. */
 export function NewCameraForm({
@@ -38,7 +38,13 @@ export function NewCameraForm({
   return (
     <details className="new-camera" open={open}>
       <summary>New phone camera</summary>
-      <form onSubmit={submit} className="stack" noValidate aria-label="New phone camera">
+      <form
+        onSubmit={submit}
+        onChange={() => setErrors((now) => withoutStale(now))}
+        className="stack"
+        noValidate
+        aria-label="New phone camera"
+      >
         <div className="field">
           <label>
             Name

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldErrors } from "./fieldErrors";
+import { fieldErrors, withoutStale } from "./fieldErrors";
 
 describe("fieldErrors", () => {
   const fallback = () => "fallback";
@@ -17,5 +17,17 @@ describe("fieldErrors", () => {
   });
   it("keeps a code error for the whole form", () => {
     expect(fieldErrors({ detail: "FORBIDDEN" }, fallback)).toEqual({ _: "fallback" });
+  });
+});
+
+describe("withoutStale", () => {
+  it("drops the edited field's message and the form's, keeping the others", () => {
+    const errors = { url: "bad URL", name: "taken", _: "Not added." };
+    expect(withoutStale(errors, "url")).toEqual({ name: "taken" });
+    expect(withoutStale(errors)).toEqual({ url: "bad URL", name: "taken" });
+  });
+  it("returns the same object when nothing was stale", () => {
+    const errors = { name: "taken" };
+    expect(withoutStale(errors, "url")).toBe(errors);
   });
 });

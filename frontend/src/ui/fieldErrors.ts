@@ -16,3 +16,13 @@ export function fieldErrors(error: unknown, fallback: (error: unknown) => string
   }
   return out;
 }
+
+/** The errors left once `field` was edited: its own message and the form's (`_`) go, the others stay.
+ * The same object when nothing changes, so a state update can be skipped. */
+export function withoutStale(errors: FieldErrors, field?: string): FieldErrors {
+  const stale = [field, "_"].filter((f): f is string => f !== undefined && errors[f] !== undefined);
+  if (stale.length === 0) return errors;
+  const next = { ...errors };
+  for (const f of stale) delete next[f];
+  return next;
+}

@@ -1,15 +1,25 @@
 /** A form's per-field errors: the message beside its input, tied to it for screen readers, and the
  * keyboard moved to the first field named after a refusal. */
-import { type ReactNode, useEffect, useRef, useState } from "react";
-import type { FieldErrors } from "./fieldErrors";
+import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { type FieldErrors, withoutStale } from "./fieldErrors";
 
 export function useFieldErrors(formId: string) {
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrorsNow] = useState<FieldErrors>({});
   const formRef = useRef<HTMLFormElement>(null);
+  // Only a refusal moves the keyboard; clearing a stale message while someone types must not.
+  const focusNext = useRef(false);
+  const setErrors = useCallback((next: FieldErrors) => {
+    focusNext.current = true;
+    setErrorsNow(next);
+  }, []);
   useEffect(() => {
+    if (!focusNext.current) return;
+    focusNext.current = false;
     if (Object.keys(errors).length === 0) return;
     formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);
+  /** The user changed `field` after a refusal: its message and the form's own are stale. */
+  const clearStale = useCallback((field?: string) => setErrorsNow((now) => withoutStale(now, field)), []);
   const errorId = (field: string) => `${formId}-${field}-error`;
   /** `aria-describedby` of a field: its hint, and its error while it has one. */
   const describe = (field: string, hintId?: string) =>
@@ -20,5 +30,14 @@ export function useFieldErrors(formId: string) {
         {errors[field]}
       </span>
     ) : null;
-  return { errors, setErrors, formRef, describe, fieldError };
+  return { errors, setErrors, clearStale, formRef, describe, fieldError };
+}
+
+/** The name of the field an input event inside a form came from (a form's `onChange` hears them all). */
+export function changedField(target: EventTarget): string | undefined {
+  const named =
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLSelectElement ||
+    target instanceof HTMLTextAreaElement;
+  return named && target.name !== "" ? target.name : undefined;
 }

@@ -1,19 +1,26 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { type Role, usersCreate } from "../client";
-import { useFieldErrors } from "../ui/useFieldErrors";
+import { changedField, useFieldErrors } from "../ui/useFieldErrors";
 import { newAccountErrors, ROLES, roleLabel } from "./accounts";
 
 const MIN_PASSWORD_LENGTH = 10;
 
 /** Add an account (how accounts are made when open registration is off). */
-export function AddAccountForm({ onAdded }: { onAdded: (text: string) => void }) {
+export function AddAccountForm({
+  onAdded,
+  onEdit,
+}: {
+  onAdded: (text: string) => void;
+  /** The form was edited: a message about its last submit is stale. */
+  onEdit?: () => void;
+}) {
   const queryClient = useQueryClient();
   const id = useId();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
@@ -36,6 +43,10 @@ export function AddAccountForm({ onAdded }: { onAdded: (text: string) => void })
     <form
       ref={formRef}
       onSubmit={submit}
+      onChange={(event) => {
+        onEdit?.();
+        clearStale(changedField(event.target));
+      }}
       className="stack account-form"
       aria-labelledby={`${id}-title`}
       noValidate
