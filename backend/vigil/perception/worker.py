@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from vigil.domain import Observation
+from vigil.domain import Detection, Observation
 from vigil.perception.audio import SoundEnsemble, votes_beside_yamnet
 from vigil.perception.audio_base import SoundClassifier
 from vigil.perception.emotion import EmotionClassifier, TFLiteEmotionClassifier
@@ -20,6 +20,7 @@ from vigil.perception.keywords import call_for_help
 from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
 from vigil.perception.onnx_runtime import check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
+from vigil.perception.pose_schedule import PoseSchedule, PoseScheduler
 from vigil.perception.speech import WhisperTranscriber, check_speech_model
 from vigil.pipeline.beacon import note_model, set_aside_models
 
@@ -77,6 +78,8 @@ class PerceptionConfig:
     person_threshold: float = 0.5
     object_threshold: float = 0.5
     pose_model: Path | None = DEFAULT_MOVENET
+    # None: a pose for every person on every frame; else only for those whose actions need one now
+    pose_schedule: PoseSchedule | None = None
     face_model: Path | None = None
     emotion_model: Path | None = None  # used only with a face model
     sound: SoundConfig | None = field(default=None)
@@ -152,10 +155,23 @@ class _Models:
     faces: FaceDetector | None
     emotion: EmotionClassifier | None
     sound: SoundEnsemble | None
+    pose_schedule: PoseSchedule | None = None
 
 
 _models: list[_Models] = []
 _speech: list[tuple[WhisperTranscriber, tuple[str, ...]]] = []  # (model, keywords) when configured
+_schedulers: dict[int, PoseScheduler] = {}  # per camera, with `PerceptionConfig.pose_schedule`
+
+
+def people_to_pose(
+    camera_id: int, t_s: float, detections: list[Detection], frame_aspect: float
+) -> list[Detection]:
+    """The people of this frame who get a pose: all of them, or those the camera's schedule picks."""
+    schedule = _loaded().pose_schedule
+    if schedule is None:
+        return detections
+    scheduler = _schedulers.setdefault(camera_id, PoseScheduler(schedule))
+    return [d.detection for d in scheduler.choose(t_s, detections, frame_aspect) if d.reason is not None]
 
 
 def _wanted(model: str, path: Path | None) -> Path | None:
@@ -182,7 +198,8 @@ def init_worker(config: PerceptionConfig) -> None:
     if config.sound is not None and "sound" not in set_aside_models():
         note_model("sound", "the sound ensemble")
         sound = build_sound(config.sound)
-    _models[:] = [_Models(objects, pose, faces, emotion, sound)]
+    _models[:] = [_Models(objects, pose, faces, emotion, sound, config.pose_schedule)]
+    _schedulers.clear()
     _speech.clear()
     if config.speech is not None and "speech" not in set_aside_models():
         note_model("speech", "whisper-tiny-en")
@@ -247,7 +264,8 @@ def analyse_frame(
     poses = []
     if models.pose is not None:
         note_model("pose")
-        poses = models.pose.estimate(image, detections)
+        people = people_to_pose(camera_id, t_s, detections, image.shape[1] / max(image.shape[0], 1))
+        poses = models.pose.estimate(image, people) if people else []
     faces = []
     if models.faces is not None:
         note_model("faces")
