@@ -29,6 +29,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { PublishPage } from "./pages/PublishPage";
 import { RegisterPage } from "./pages/RegisterPage";
 import { RulesPage } from "./pages/RulesPage";
+import { SettingsPage } from "./pages/SettingsPage";
 import { UsersPage } from "./pages/UsersPage";
 import { WallPage } from "./pages/WallPage";
 import { parsePublishSearch } from "./publish/search";
@@ -147,6 +148,7 @@ function AppLayout() {
           <Link to="/alerts">Alerts</Link>
           <Link to="/publish">Use as camera</Link>
           {isAdmin && <Link to="/users">Users</Link>}
+          {isAdmin && <Link to="/settings">Settings</Link>}
         </nav>
         <button type="button" className="logout" onClick={() => void logOut()}>
           Log out
@@ -216,6 +218,11 @@ const publishRoute = createRoute({
   component: PublishPage,
 });
 const usersRoute = createRoute({ getParentRoute: () => appRoute, path: "users", component: UsersPage });
+const settingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "settings",
+  component: SettingsPage,
+});
 
 const routeTree = rootRoute.addChildren([
   loginRoute,
@@ -231,6 +238,7 @@ const routeTree = rootRoute.addChildren([
     alertsRoute,
     publishRoute,
     usersRoute,
+    settingsRoute,
   ]),
 ]);
 

@@ -1,6 +1,6 @@
 /** Create or edit one alert route; each server refusal shows at its field. */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
 import { type AlertRoutePublic, alertRoutesCreate, alertRoutesUpdate, type ChannelKind } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
@@ -16,6 +16,7 @@ import {
   WEEKDAYS,
   type Weekday,
 } from "./form";
+import { useChannelAvailability } from "./useChannels";
 
 interface Props {
   /** The route being edited; null: a new one. */
@@ -61,6 +62,17 @@ export function RouteForm({ route, knownLabels, onDone, onCancel }: Props) {
   const [busy, setBusy] = useState(false);
   const timeZones = useMemo(zones, []);
   const channel = channelInfo(values.channel);
+  const availability = useChannelAvailability();
+  const usable = (kind: ChannelKind) => availability.data?.get(kind)?.usable !== false;
+  const unusable = CHANNELS.filter((c) => !usable(c.kind));
+  const chosen = availability.data?.get(values.channel);
+  useEffect(() => {
+    // a new route starts on a channel that can send, once the server said which can
+    if (route !== null || !availability.data || availability.data.get(values.channel)?.usable !== false)
+      return;
+    const first = CHANNELS.find((c) => availability.data.get(c.kind)?.usable);
+    if (first) setValues((old) => ({ ...old, channel: first.kind }));
+  }, [availability.data, route, values.channel]);
   const set = <K extends keyof RouteValues>(key: K, value: RouteValues[K]) =>
     setValues((old) => ({ ...old, [key]: value }));
 
@@ -126,36 +138,52 @@ export function RouteForm({ route, knownLabels, onDone, onCancel }: Props) {
           name="channel"
           value={values.channel}
           aria-invalid={invalid("channel")}
-          aria-describedby={describe("channel")}
+          aria-describedby={describe("channel", `${id}-channel-hint`)}
           onChange={(e) => set("channel", e.target.value as ChannelKind)}
         >
           {CHANNELS.map((c) => (
-            <option key={c.kind} value={c.kind}>
-              {c.label}
+            <option key={c.kind} value={c.kind} disabled={!usable(c.kind) && c.kind !== route?.channel}>
+              {usable(c.kind) ? c.label : `${c.label} (not configured)`}
             </option>
           ))}
         </select>
+        <span id={`${id}-channel-hint`} className="hint channel-hint">
+          {chosen?.note ?? ""}
+          {unusable.length > 0 && (
+            <span className="unusable-channels">
+              {unusable.map((c) => (
+                <span key={c.kind} data-channel={c.kind}>
+                  {c.label}: {availability.data?.get(c.kind)?.reason}.{" "}
+                </span>
+              ))}
+            </span>
+          )}
+        </span>
         {fieldError("channel")}
       </label>
-      <label>
-        {channel.targetLabel}
-        {channel.targetOptional && <span className="hint"> (optional)</span>}
-        <input
-          name="target"
-          value={values.target}
-          inputMode={channel.inputMode}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder={channel.placeholder}
-          aria-invalid={invalid("target")}
-          aria-describedby={describe("target", `${id}-target-hint`)}
-          onChange={(e) => set("target", e.target.value)}
-        />
-        <span id={`${id}-target-hint`} className="hint">
-          {channel.hint} For example {channel.placeholder}.
-        </span>
-        {fieldError("target")}
-      </label>
+      {values.channel === "webpush" ? (
+        <p className="hint">{channel.hint}</p>
+      ) : (
+        <label>
+          {channel.targetLabel}
+          {channel.targetOptional && <span className="hint"> (optional)</span>}
+          <input
+            name="target"
+            value={values.target}
+            inputMode={channel.inputMode}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={channel.placeholder}
+            aria-invalid={invalid("target")}
+            aria-describedby={describe("target", `${id}-target-hint`)}
+            onChange={(e) => set("target", e.target.value)}
+          />
+          <span id={`${id}-target-hint`} className="hint">
+            {channel.hint} For example {channel.placeholder}.
+          </span>
+          {fieldError("target")}
+        </label>
+      )}
       {values.channel === "webhook" && (
         <label>
           Webhook secret

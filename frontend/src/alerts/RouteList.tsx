@@ -7,6 +7,7 @@ import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
 import { channelInfo } from "./channels";
 import { scheduleText } from "./form";
+import { TestAlertButton } from "./TestAlertButton";
 
 interface Props {
   routes: readonly AlertRoutePublic[];
@@ -60,7 +61,14 @@ export function RouteList({ routes, owners, myId, editing, onEdit, onDeleted }: 
             </div>
             <dl className="route-facts">
               <dt>To</dt>
-              <dd className="wrap">{route.target || <span className="hint">the server's default</span>}</dd>
+              <dd className="wrap">
+                {route.target ||
+                  (route.channel === "webpush" ? (
+                    "my devices with notifications on"
+                  ) : (
+                    <span className="hint">the server's default</span>
+                  ))}
+              </dd>
               <dt>Cameras</dt>
               <dd>{cameraNames(route.cameras)}</dd>
               <dt>Labels</dt>
@@ -101,6 +109,7 @@ export function RouteList({ routes, owners, myId, editing, onEdit, onDeleted }: 
                 >
                   Delete<span className="visually-hidden"> {name}</span>
                 </button>
+                <TestAlertButton routeId={route.id} name={name} />
               </div>
             )}
             {remove.isError && remove.variables?.id === route.id && (

@@ -50,6 +50,15 @@ export const CHANNELS: readonly ChannelInfo[] = [
     inputMode: "text",
     targetOptional: true,
   },
+  {
+    kind: "webpush",
+    label: "Push to my devices",
+    targetLabel: "Devices",
+    hint: "The phones and browsers where you turned notifications on (Alerts → Notifications on this device). The notification shows the snapshot and opens the incident.",
+    placeholder: "",
+    inputMode: "text",
+    targetOptional: true,
+  },
 ];
 
 export function channelInfo(kind: ChannelKind): ChannelInfo {

@@ -154,7 +154,7 @@ export function checkRoute(values: RouteValues): Checked {
     name: values.name.trim(),
     enabled: values.enabled,
     channel: values.channel,
-    target: values.target.trim(),
+    target: values.channel === "webpush" ? "" : values.target.trim(),
     cameras: values.allCameras ? null : [...values.cameras].sort((a, b) => a - b),
     labels: values.allLabels ? null : labels,
     min_confidence: minConfidence / 100,

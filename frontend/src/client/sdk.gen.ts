@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthConfigData, AuthConfigResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsLabelsData, IncidentsLabelsResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsReviewData, IncidentsReviewErrors, IncidentsReviewResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
+import type { AlertChannelsListData, AlertChannelsListResponses, AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesTestData, AlertRoutesTestErrors, AlertRoutesTestResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthConfigData, AuthConfigResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsLabelsData, IncidentsLabelsResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsReviewData, IncidentsReviewErrors, IncidentsReviewResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, PushCreateData, PushCreateErrors, PushCreateResponses, PushDeleteData, PushDeleteErrors, PushDeleteResponses, PushKeyData, PushKeyResponses, PushListData, PushListResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, SettingsGetData, SettingsGetResponses, SettingsUpdateData, SettingsUpdateErrors, SettingsUpdateResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,18 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * List
+ *
+ * Each channel: whether a route on it can send now, and what is missing if not (set by an
+ * administrator in Settings, or in the environment).
+ */
+export const alertChannelsList = <ThrowOnError extends boolean = false>(options?: Options<AlertChannelsListData, ThrowOnError>) => (options?.client ?? client).get<AlertChannelsListResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/alert-channels',
+    ...options
+});
 
 /**
  * List
@@ -88,6 +100,18 @@ export const alertRoutesUpdate = <ThrowOnError extends boolean = false>(options:
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Test
+ *
+ * Send a test alert through this route now (its owner or an admin; a few a minute) and say what
+ * happened. It is not recorded in the delivery log (it is about no incident).
+ */
+export const alertRoutesTest = <ThrowOnError extends boolean = false>(options: Options<AlertRoutesTestData, ThrowOnError>) => (options.client ?? client).post<AlertRoutesTestResponses, AlertRoutesTestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/alert-routes/{route_id}/test',
+    ...options
 });
 
 /**
@@ -408,6 +432,55 @@ export const incidentsReplay = <ThrowOnError extends boolean = false>(options: O
 });
 
 /**
+ * Key
+ *
+ * This server's VAPID public key (made on first use, kept in the data folder).
+ */
+export const pushKey = <ThrowOnError extends boolean = false>(options?: Options<PushKeyData, ThrowOnError>) => (options?.client ?? client).get<PushKeyResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/push/key',
+    ...options
+});
+
+/**
+ * List
+ *
+ * Your devices that receive Web Push alerts.
+ */
+export const pushList = <ThrowOnError extends boolean = false>(options?: Options<PushListData, ThrowOnError>) => (options?.client ?? client).get<PushListResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/push/subscriptions',
+    ...options
+});
+
+/**
+ * Create
+ *
+ * This device receives your Web Push alert routes from now on. The push service's address must pass
+ * the outbound policy (public addresses only, unless `VIGIL_OUTBOUND_ALLOW_PUSH` allows others).
+ */
+export const pushCreate = <ThrowOnError extends boolean = false>(options: Options<PushCreateData, ThrowOnError>) => (options.client ?? client).post<PushCreateResponses, PushCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/push/subscriptions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete
+ *
+ * This device no longer receives your alerts (someone else's subscription is a 404).
+ */
+export const pushDelete = <ThrowOnError extends boolean = false>(options: Options<PushDeleteData, ThrowOnError>) => (options.client ?? client).delete<PushDeleteResponses, PushDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/push/subscriptions/{subscription_id}',
+    ...options
+});
+
+/**
  * Get
  *
  * The rules the server runs: the newest saved version, else the built-in defaults.
@@ -457,6 +530,33 @@ export const rulesHistory = <ThrowOnError extends boolean = false>(options?: Opt
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/rules/history',
     ...options
+});
+
+/**
+ * Get
+ *
+ * The channels' settings (administrators): values in use, secrets only as set or not, and where each
+ * comes from.
+ */
+export const settingsGet = <ThrowOnError extends boolean = false>(options?: Options<SettingsGetData, ThrowOnError>) => (options?.client ?? client).get<SettingsGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/settings/alerts',
+    ...options
+});
+
+/**
+ * Update
+ *
+ * Change stored settings (administrators); the channels use them at once, without a restart.
+ */
+export const settingsUpdate = <ThrowOnError extends boolean = false>(options: Options<SettingsUpdateData, ThrowOnError>) => (options.client ?? client).patch<SettingsUpdateResponses, SettingsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/settings/alerts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

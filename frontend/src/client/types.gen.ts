@@ -313,6 +313,90 @@ export type AlertRouteUpdate = {
 };
 
 /**
+ * AlertSettingsPublic
+ */
+export type AlertSettingsPublic = {
+    /**
+     * Fields
+     */
+    fields: Array<SettingFieldPublic>;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+    /**
+     * Updated By
+     *
+     * The administrator's e-mail, when known.
+     */
+    updated_by: string | null;
+};
+
+/**
+ * AlertSettingsUpdate
+ *
+ * Only the fields sent change. "" removes a stored value (a secret too); null or absent keeps it.
+ */
+export type AlertSettingsUpdate = {
+    /**
+     * Mqtt Password
+     */
+    mqtt_password?: string | null;
+    /**
+     * Mqtt Topic Prefix
+     */
+    mqtt_topic_prefix?: string | null;
+    /**
+     * Mqtt Url
+     */
+    mqtt_url?: string | null;
+    /**
+     * Mqtt Username
+     */
+    mqtt_username?: string | null;
+    /**
+     * Smtp Host
+     */
+    smtp_host?: string | null;
+    /**
+     * Smtp Password
+     */
+    smtp_password?: string | null;
+    /**
+     * Smtp Port
+     */
+    smtp_port?: number | '' | null;
+    /**
+     * Smtp Security
+     */
+    smtp_security?: string | null;
+    /**
+     * Smtp Sender
+     */
+    smtp_sender?: string | null;
+    /**
+     * Smtp Username
+     */
+    smtp_username?: string | null;
+    /**
+     * Twilio Account Sid
+     */
+    twilio_account_sid?: string | null;
+    /**
+     * Twilio Auth Token
+     */
+    twilio_auth_token?: string | null;
+    /**
+     * Twilio From
+     */
+    twilio_from?: string | null;
+    /**
+     * Webhook Secret
+     */
+    webhook_secret?: string | null;
+};
+
+/**
  * ArtifactKind
  */
 export type ArtifactKind = 'clip' | 'snapshot' | 'audio';
@@ -678,9 +762,34 @@ export type CameraUpdate = {
 };
 
 /**
+ * ChannelAvailability
+ */
+export type ChannelAvailability = {
+    kind: ChannelKind;
+    /**
+     * Note
+     *
+     * What to know although it is usable.
+     */
+    note: string | null;
+    /**
+     * Reason
+     *
+     * Why it cannot (what to set), when not usable.
+     */
+    reason: string | null;
+    /**
+     * Usable
+     *
+     * A route on it can be saved and can send now.
+     */
+    usable: boolean;
+};
+
+/**
  * ChannelKind
  */
-export type ChannelKind = 'email' | 'sms' | 'webhook' | 'mqtt';
+export type ChannelKind = 'email' | 'sms' | 'webhook' | 'mqtt' | 'webpush';
 
 /**
  * DeliveryStatus
@@ -1185,6 +1294,77 @@ export type ProbeVideo = {
 };
 
 /**
+ * PushKey
+ */
+export type PushKey = {
+    /**
+     * Public Key
+     *
+     * VAPID public key: `applicationServerKey` of `pushManager.subscribe`.
+     */
+    public_key: string;
+};
+
+/**
+ * PushKeys
+ */
+export type PushKeys = {
+    /**
+     * Auth
+     */
+    auth: string;
+    /**
+     * P256Dh
+     */
+    p256dh: string;
+};
+
+/**
+ * PushSubscriptionCreate
+ *
+ * `PushSubscription.toJSON()` of the browser, and a name for the device.
+ */
+export type PushSubscriptionCreate = {
+    /**
+     * Device
+     */
+    device?: string;
+    /**
+     * Endpoint
+     */
+    endpoint: string;
+    /**
+     * Expirationtime
+     */
+    expirationTime?: number | null;
+    keys: PushKeys;
+};
+
+/**
+ * PushSubscriptionPublic
+ */
+export type PushSubscriptionPublic = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Device
+     */
+    device: string;
+    /**
+     * Endpoint Origin
+     *
+     * The push service (the endpoint's origin; the rest is a secret).
+     */
+    endpoint_origin: string;
+    /**
+     * Id
+     */
+    id: number;
+};
+
+/**
  * ReplayRequest
  */
 export type ReplayRequest = {
@@ -1424,6 +1604,46 @@ export type SdpOffer = {
 };
 
 /**
+ * SettingFieldPublic
+ */
+export type SettingFieldPublic = {
+    /**
+     * Env
+     *
+     * The environment variable that wins over the stored value.
+     */
+    env: string;
+    /**
+     * Name
+     *
+     * The setting, as in `VIGIL_<NAME>` (e.g. smtp_host).
+     */
+    name: string;
+    /**
+     * Secret
+     *
+     * Write-only: `value` is always null; `set` says whether one is set.
+     */
+    secret: boolean;
+    /**
+     * Set
+     */
+    set: boolean;
+    /**
+     * Source
+     *
+     * environment: set by the environment, cannot be changed here.
+     */
+    source: 'environment' | 'dashboard' | 'default';
+    /**
+     * Value
+     *
+     * The value in use (null for secrets).
+     */
+    value: string | number | null;
+};
+
+/**
  * Severity
  */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -1503,6 +1723,22 @@ export type SpeechPublic = {
 };
 
 /**
+ * TestAlertResult
+ */
+export type TestAlertResult = {
+    /**
+     * Delivered
+     */
+    delivered: boolean;
+    /**
+     * Outcome
+     *
+     * What happened, in words: the channel's receipt or why it failed.
+     */
+    outcome: string;
+};
+
+/**
  * UpdateKind
  */
 export type UpdateKind = 'opened' | 'updated' | 'closed';
@@ -1539,15 +1775,15 @@ export type UserCreate = {
     /**
      * Is Active
      */
-    is_active?: boolean | null;
+    is_active?: boolean;
     /**
      * Is Superuser
      */
-    is_superuser?: boolean | null;
+    is_superuser?: boolean;
     /**
      * Is Verified
      */
-    is_verified?: boolean | null;
+    is_verified?: boolean;
     /**
      * Password
      */
@@ -1597,24 +1833,34 @@ export type UserUpdate = {
     current_password?: string | null;
     /**
      * Email
+     *
+     * Leave out to keep it.
      */
-    email?: string | null;
+    email?: string;
     /**
      * Is Active
+     *
+     * Admins only.
      */
-    is_active?: boolean | null;
+    is_active?: boolean;
     /**
      * Is Superuser
+     *
+     * Admins only.
      */
-    is_superuser?: boolean | null;
+    is_superuser?: boolean;
     /**
      * Is Verified
+     *
+     * Admins only.
      */
-    is_verified?: boolean | null;
+    is_verified?: boolean;
     /**
      * Password
+     *
+     * Leave out to keep it.
      */
-    password?: string | null;
+    password?: string;
     /**
      * Admins only; `admin` also sets `is_superuser`.
      */
@@ -1694,6 +1940,24 @@ export type ZoneSpec = {
     ]>;
 };
 
+export type AlertChannelsListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/alert-channels';
+};
+
+export type AlertChannelsListResponses = {
+    /**
+     * Response Alert-Channels-List
+     *
+     * Successful Response
+     */
+    200: Array<ChannelAvailability>;
+};
+
+export type AlertChannelsListResponse = AlertChannelsListResponses[keyof AlertChannelsListResponses];
+
 export type AlertDeliveriesListData = {
     body?: never;
     path?: never;
@@ -1712,6 +1976,8 @@ export type AlertDeliveriesListData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };
@@ -1746,6 +2012,8 @@ export type AlertRoutesListData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };
@@ -1884,6 +2152,40 @@ export type AlertRoutesUpdateResponses = {
 };
 
 export type AlertRoutesUpdateResponse = AlertRoutesUpdateResponses[keyof AlertRoutesUpdateResponses];
+
+export type AlertRoutesTestData = {
+    body?: never;
+    path: {
+        /**
+         * Route Id
+         */
+        route_id: number;
+    };
+    query?: never;
+    url: '/api/v1/alert-routes/{route_id}/test';
+};
+
+export type AlertRoutesTestErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * TEST_ALERT_RATE_LIMITED: see the Retry-After header.
+     */
+    429: unknown;
+};
+
+export type AlertRoutesTestError = AlertRoutesTestErrors[keyof AlertRoutesTestErrors];
+
+export type AlertRoutesTestResponses = {
+    /**
+     * Successful Response
+     */
+    200: TestAlertResult;
+};
+
+export type AlertRoutesTestResponse = AlertRoutesTestResponses[keyof AlertRoutesTestResponses];
 
 export type ArtifactsDownloadData = {
     body?: never;
@@ -2045,6 +2347,8 @@ export type CamerasListData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };
@@ -2447,6 +2751,8 @@ export type IncidentsListData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };
@@ -2666,6 +2972,95 @@ export type IncidentsReplayResponses = {
 
 export type IncidentsReplayResponse = IncidentsReplayResponses[keyof IncidentsReplayResponses];
 
+export type PushKeyData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/push/key';
+};
+
+export type PushKeyResponses = {
+    /**
+     * Successful Response
+     */
+    200: PushKey;
+};
+
+export type PushKeyResponse = PushKeyResponses[keyof PushKeyResponses];
+
+export type PushListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/push/subscriptions';
+};
+
+export type PushListResponses = {
+    /**
+     * Response Push-List
+     *
+     * Successful Response
+     */
+    200: Array<PushSubscriptionPublic>;
+};
+
+export type PushListResponse = PushListResponses[keyof PushListResponses];
+
+export type PushCreateData = {
+    body: PushSubscriptionCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/push/subscriptions';
+};
+
+export type PushCreateErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PushCreateError = PushCreateErrors[keyof PushCreateErrors];
+
+export type PushCreateResponses = {
+    /**
+     * Successful Response
+     */
+    201: PushSubscriptionPublic;
+};
+
+export type PushCreateResponse = PushCreateResponses[keyof PushCreateResponses];
+
+export type PushDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Subscription Id
+         */
+        subscription_id: number;
+    };
+    query?: never;
+    url: '/api/v1/push/subscriptions/{subscription_id}';
+};
+
+export type PushDeleteErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PushDeleteError = PushDeleteErrors[keyof PushDeleteErrors];
+
+export type PushDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type PushDeleteResponse = PushDeleteResponses[keyof PushDeleteResponses];
+
 export type RulesGetData = {
     body?: never;
     path?: never;
@@ -2742,6 +3137,8 @@ export type RulesHistoryData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };
@@ -2767,6 +3164,47 @@ export type RulesHistoryResponses = {
 };
 
 export type RulesHistoryResponse = RulesHistoryResponses[keyof RulesHistoryResponses];
+
+export type SettingsGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/settings/alerts';
+};
+
+export type SettingsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSettingsPublic;
+};
+
+export type SettingsGetResponse = SettingsGetResponses[keyof SettingsGetResponses];
+
+export type SettingsUpdateData = {
+    body: AlertSettingsUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/settings/alerts';
+};
+
+export type SettingsUpdateErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SettingsUpdateError = SettingsUpdateErrors[keyof SettingsUpdateErrors];
+
+export type SettingsUpdateResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSettingsPublic;
+};
+
+export type SettingsUpdateResponse = SettingsUpdateResponses[keyof SettingsUpdateResponses];
 
 export type UsersListData = {
     body?: never;

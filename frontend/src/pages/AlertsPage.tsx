@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { DeliveryLog } from "../alerts/DeliveryLog";
+import { DevicePush } from "../alerts/DevicePush";
 import { labelsInRules } from "../alerts/form";
 import { RouteForm } from "../alerts/RouteForm";
 import { RouteList } from "../alerts/RouteList";
@@ -65,7 +66,7 @@ export function AlertsPage() {
         <h2 id="routes-title">{isAdmin ? "Alert routes (everyone's)" : "My alert routes"}</h2>
         <p className="hint">
           A route sends the incidents of some cameras and labels, from a confidence, at some hours, to an
-          e-mail address, a phone (SMS), a webhook or MQTT.
+          e-mail address, a phone (SMS), a webhook, MQTT or your own devices (push notifications).
         </p>
         {routes.isPending && <p>Loading routes…</p>}
         {routes.isError && (
@@ -126,6 +127,7 @@ export function AlertsPage() {
           )}
         </div>
       </section>
+      <DevicePush />
       <DeliveryLog />
     </main>
   );
