@@ -131,6 +131,16 @@ class Settings(BaseSettings):
     pose_enabled: bool = Field(
         True, description="Estimate poses (about 20 ms per person per analysed frame)."
     )
+    pose_schedule: bool = Field(
+        False,
+        description="Poses only for the people whose actions need one: close to another person, low or "
+        "moving fast on every analysed frame, everyone else once a second (docs/performance.md).",
+    )
+    device: Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"] = Field(
+        "cpu",
+        description="Where the object and pose models run: `cuda`/`tensorrt` need onnxruntime-gpu, "
+        "`openvino-*` onnxruntime-openvino, installed in place of onnxruntime.",
+    )
     faces_enabled: bool = Field(
         True,
         description="Find faces on people tall enough to show one (≥ 120 px) and classify their emotion.",

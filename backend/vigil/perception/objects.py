@@ -338,6 +338,7 @@ class NanoDetDetector:
         labels: set[str] | None = None,
         *,
         threads: int = 1,
+        device: str = "cpu",
     ) -> None:
         unknown = sorted((labels or set()) - set(COCO_LABELS))
         if unknown:
@@ -345,7 +346,7 @@ class NanoDetDetector:
         self.name = "nanodet"
         self.iou = iou
         self.labels = COCO_LABELS
-        self._session = make_session(model_path, threads)
+        self._session = make_session(model_path, threads, device)
         model_input = self._session.get_inputs()[0]
         shape = list(model_input.shape)
         outputs = len(self._session.get_outputs())
@@ -407,12 +408,13 @@ class YoloV8Detector:
         *,
         threads: int = 1,
         max_detections: int = 300,
+        device: str = "cpu",
     ) -> None:
         self.name = f"yolov8:{model_path.name}"
         self.conf_threshold = conf_threshold
         self.iou = iou
         self.max_detections = max_detections
-        self._session = make_session(model_path, threads)
+        self._session = make_session(model_path, threads, device)
         model_input = self._session.get_inputs()[0]
         metadata: dict[str, str] = dict(self._session.get_modelmeta().custom_metadata_map)
         try:

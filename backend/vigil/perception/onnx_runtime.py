@@ -1,4 +1,7 @@
-"""onnxruntime sessions for the perception models: CPU only, idle threads that sleep instead of spinning.
+"""onnxruntime sessions for the perception models: idle threads that sleep instead of spinning, on the
+device `VIGIL_DEVICE` names (`DEVICES`: the CPU by default; CUDA or TensorRT with `onnxruntime-gpu`,
+OpenVINO with `onnxruntime-openvino`, each in place of `onnxruntime`). A device whose execution provider is
+missing is a clear error at start, never a silent fall back to the CPU.
 
 Spinning is off because several sessions run in turn in one process (detector, then pose): with
 onnxruntime's default, the idle threads of the previous session busy-wait and steal the cores from the
@@ -9,7 +12,9 @@ Telemetry is off: onnxruntime would otherwise send usage events to Microsoft (do
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 import onnxruntime as ort  # type: ignore[import-untyped]
 
@@ -18,6 +23,56 @@ _LFS_POINTER = b"version https://git-lfs"
 
 class ModelLoadError(RuntimeError):
     """A model file is missing or is not a model onnxruntime can load. The message says what to do."""
+
+
+Device = Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"]
+DEVICES: tuple[Device, ...] = get_args(Device)
+CPU = "CPUExecutionProvider"
+Provider = str | tuple[str, dict[str, Any]]
+# each device's providers, best first; the CPU last, for the few operators a device cannot run
+_PROVIDERS: dict[Device, tuple[Provider, ...]] = {
+    "cpu": (CPU,),
+    "cuda": ("CUDAExecutionProvider", CPU),
+    "tensorrt": ("TensorrtExecutionProvider", "CUDAExecutionProvider", CPU),
+    "openvino-cpu": (("OpenVINOExecutionProvider", {"device_type": "CPU"}), CPU),
+    "openvino-gpu": (("OpenVINOExecutionProvider", {"device_type": "GPU"}), CPU),
+}
+_PACKAGE = {
+    "cuda": "onnxruntime-gpu",
+    "tensorrt": "onnxruntime-gpu and TensorRT",
+    "openvino-cpu": "onnxruntime-openvino",
+    "openvino-gpu": "onnxruntime-openvino",
+}
+
+
+class DeviceUnavailableError(ModelLoadError):
+    """`VIGIL_DEVICE` names a device this onnxruntime cannot use. The message says what to install."""
+
+
+def _name(provider: Provider) -> str:
+    return provider if isinstance(provider, str) else provider[0]
+
+
+def providers_for(device: str, available: Sequence[str]) -> list[Provider]:
+    """The execution providers for `device`, given the providers this onnxruntime has (pure)."""
+    if device not in _PROVIDERS:
+        raise DeviceUnavailableError(
+            f"VIGIL_DEVICE={device!r} is not a device; choose one of {', '.join(DEVICES)}"
+        )
+    wanted = _PROVIDERS[device]
+    missing = [_name(p) for p in wanted if _name(p) not in available]
+    if missing:
+        raise DeviceUnavailableError(
+            f"VIGIL_DEVICE={device} needs onnxruntime's {' and '.join(missing)}, but this onnxruntime "
+            f"({ort.__version__}) has only {', '.join(available) or 'none'}. Install "
+            f"{_PACKAGE.get(device, 'onnxruntime')} in place of onnxruntime, or set VIGIL_DEVICE=cpu."
+        )
+    return list(wanted)
+
+
+def check_device(device: str) -> None:
+    """In the API process at start: a device onnxruntime cannot use is an error before any worker starts."""
+    providers_for(device, ort.get_available_providers())
 
 
 def check_model_file(path: Path) -> None:
@@ -38,11 +93,12 @@ def check_model_file(path: Path) -> None:
         )
 
 
-def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
-    """A CPU session for the ONNX model at `path`, with `threads` intra-op threads and spinning off."""
+def make_session(path: Path, threads: int = 1, device: str = "cpu") -> ort.InferenceSession:
+    """A session for the ONNX model at `path` on `device`, with `threads` intra-op threads, spinning off."""
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
     check_model_file(path)
+    providers = providers_for(device, ort.get_available_providers())
     # Belt and braces with ORT_DISABLE_TELEMETRY (set in vigil/__init__.py before this import): no
     # usage events leave the machine even if the environment variable was cleared by someone.
     ort.disable_telemetry_events()
@@ -53,10 +109,19 @@ def make_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except Exception as error:  # onnxruntime's errors (InvalidProtobuf, Fail, ...) derive from Exception
         raise ModelLoadError(
             f"model file {path} is not a valid ONNX model that onnxruntime {ort.__version__} can load "
             f"({type(error).__name__}: {error}). Replace it with a complete copy: re-export it, or restore "
             "it from the repository (models/onnx/, checksums in models/onnx/SHA256SUMS)."
         ) from error
+    # onnxruntime falls back to the CPU when a device's libraries do not load (a CUDA without its cuDNN):
+    # say so rather than run ten times slower than the user asked for
+    used = session.get_providers()
+    if _name(providers[0]) not in used:
+        raise DeviceUnavailableError(
+            f"VIGIL_DEVICE={device}: onnxruntime could not start {_name(providers[0])} for {path.name} "
+            f"(it fell back to {', '.join(used)}); its log above says which library is missing."
+        )
+    return session

@@ -237,6 +237,7 @@ class MoveNetCropPose:
         *,
         threads: int = 1,
         margin: float = CROP_MARGIN,
+        device: str = "cpu",
     ) -> None:
         crop_w, crop_h = crop
         if crop_w < 32 or crop_h < 32 or crop_w % 32 or crop_h % 32:
@@ -249,7 +250,7 @@ class MoveNetCropPose:
         self.min_keypoints = min_keypoints
         self.max_people = max_people
         self.margin = margin
-        self._session = make_session(model_path, threads)
+        self._session = make_session(model_path, threads, device)
         model_input = self._session.get_inputs()[0]
         outputs = self._session.get_outputs()
         if model_input.type != "tensor(int32)" or len(model_input.shape) != 4 or len(outputs) != 1:

@@ -18,7 +18,7 @@ from vigil.perception.face_stage import faces_of_image, faces_of_people
 from vigil.perception.faces import BlazeFaceDetector, FaceDetector
 from vigil.perception.keywords import call_for_help
 from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Detector
-from vigil.perception.onnx_runtime import check_model_file
+from vigil.perception.onnx_runtime import check_device, check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
 from vigil.perception.pose_schedule import PoseSchedule, PoseScheduler
 from vigil.perception.speech import WhisperTranscriber, check_speech_model
@@ -84,6 +84,8 @@ class PerceptionConfig:
     emotion_model: Path | None = None  # used only with a face model
     sound: SoundConfig | None = field(default=None)
     speech: SpeechConfig | None = None  # needs `sound` (the voice detector finds the speech)
+    # where the object and pose models run (`onnx_runtime.DEVICES`); sound and faces stay on the CPU
+    device: str = "cpu"
 
     def model_files(self) -> list[Path]:
         files = [self.object_model, self.pose_model, self.face_model]
@@ -96,15 +98,21 @@ class PerceptionConfig:
         """In the API process at start: a missing model is a clear error before any worker starts."""
         for path in self.model_files():
             check_model_file(path)
+        check_device(self.device)
         if self.speech is not None:
             check_speech_model(self.speech.model_dir)
 
 
 def build_detector(config: PerceptionConfig) -> ObjectDetector:
     if config.object_format == "yolov8":
-        return YoloV8Detector(config.object_model, conf_threshold=config.object_threshold)
+        return YoloV8Detector(
+            config.object_model, conf_threshold=config.object_threshold, device=config.device
+        )
     return NanoDetDetector(
-        config.object_model, conf_threshold=config.object_threshold, person_threshold=config.person_threshold
+        config.object_model,
+        conf_threshold=config.object_threshold,
+        person_threshold=config.person_threshold,
+        device=config.device,
     )
 
 
@@ -187,7 +195,7 @@ def init_worker(config: PerceptionConfig) -> None:
     """Pool initializer: load every model once per process (but those the pool set aside)."""
     objects = build_detector(config) if _wanted("objects", config.object_model) else None
     pose_model = _wanted("pose", config.pose_model)
-    pose = MoveNetCropPose(pose_model) if pose_model is not None else None
+    pose = MoveNetCropPose(pose_model, device=config.device) if pose_model is not None else None
     face_model = _wanted("faces", config.face_model)
     faces = BlazeFaceDetector(face_model) if face_model is not None else None
     emotion = None
