@@ -30,6 +30,7 @@ from vigil.tracking.actions import (
     PoseActionRecognizer,
     pose_features,
 )
+from vigil.tracking.truth import VTEST_0_30
 
 FPS = 5.0
 ASPECT = 16 / 9
@@ -445,20 +446,10 @@ def test_people_walking_in_vtest_raise_no_fall_no_fight_no_running(
 
 
 # Points on the same person at two or three times (t, x, y of the box's bottom-centre), checked by eye on
-# crops of the sampled frames. A chain whose points carry different track ids, or a track id on two chains,
-# is an identity error.
-PEOPLE_CHAINS = {
-    "man in a black coat": [(1.0, 0.74, 0.57), (8.0, 0.36, 0.42), (10.0, 0.47, 0.48)],
-    "man in a leather jacket (meets the man in jeans at 3 s)": [(0.4, 0.39, 0.53), (1.6, 0.47, 0.49)],
-    "man in jeans standing by the sign": [(4.0, 0.51, 0.45), (12.0, 0.5, 0.45), (15.0, 0.52, 0.48)],
-    "woman in light blue": [(12.6, 0.85, 0.51), (16.0, 0.48, 0.43), (21.0, 0.05, 0.36)],
-    "bald man in jeans": [(5.0, 0.9, 0.64), (17.4, 0.82, 0.34), (29.6, 0.24, 0.4)],
-    "man in a red jacket": [(2.0, 0.92, 0.66), (15.6, 0.86, 0.28), (29.6, 0.82, 0.39)],
-    "far walker on the lawn": [(9.0, 0.33, 0.16), (11.4, 0.25, 0.18), (16.2, 0.05, 0.24)],
-    "man in a striped sweater": [(14.2, 0.88, 0.58), (21.4, 0.19, 0.44), (28.0, 0.02, 0.42)],
-}
-# 10 different people were counted by eye in the first 30 s (at most 8 at once).
-PEOPLE_BY_EYE = 10
+# crops of the sampled frames (vigil/tracking/truth.py). A chain whose points carry different track ids, or a
+# track id on two chains, is an identity error.
+PEOPLE_CHAINS = VTEST_0_30.chains
+PEOPLE_BY_EYE = VTEST_0_30.people_by_eye  # 10 different people in the first 30 s (at most 8 at once)
 
 
 @pytest.mark.slow
