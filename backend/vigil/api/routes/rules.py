@@ -55,6 +55,27 @@ class RulesDraft(BaseModel):
     text: str = Field(max_length=MAX_RULES_CHARS, description="A rule file (YAML), as `GET /rules` returns.")
 
 
+class RefusedDetail(BaseModel):
+    code: str = Field(description="`RULES_INVALID` (with `problems`) or `CLIP_UNREADABLE`.")
+    message: str
+    problems: list[RuleProblem] = Field(default_factory=list)
+
+
+class RequestProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Refused(BaseModel):
+    """A 422 of the rules routes: the draft's problems, or the request's own (a field of the wrong type)."""
+
+    detail: RefusedDetail | list[RequestProblem]
+
+
+REFUSED: dict[int | str, dict[str, Any]] = {422: {"model": Refused, "description": "Refused"}}
+
+
 class RulesCheck(BaseModel):
     valid: bool
     version: str | None = None
@@ -154,7 +175,7 @@ async def check_rules(user: CurrentUser, draft: RulesDraft) -> RulesCheck:
     return RulesCheck(valid=True, version=rules.version, rules=sorted(rules.rules))
 
 
-@router.put("", name="save", openapi_extra=body_limit(MAX_RULES_BODY_BYTES))
+@router.put("", name="save", openapi_extra=body_limit(MAX_RULES_BODY_BYTES), responses=REFUSED)
 async def save_rules(user: AdminUser, db: Session, request: Request, draft: RulesDraft) -> RulesPublic:
     """Save a new version and run it from now on (admins). Refused with 422 and its problems if invalid."""
     rules = await parse_or_422(draft.text)
@@ -164,7 +185,12 @@ async def save_rules(user: AdminUser, db: Session, request: Request, draft: Rule
     return public(saved)
 
 
-@replay_router.post("/{incident_id}/replay", name="replay", openapi_extra=body_limit(MAX_RULES_BODY_BYTES))
+@replay_router.post(
+    "/{incident_id}/replay",
+    name="replay",
+    openapi_extra=body_limit(MAX_RULES_BODY_BYTES),
+    responses=REFUSED,
+)
 async def replay_incident(
     context: OperableIncident,
     db: Session,
