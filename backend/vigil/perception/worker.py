@@ -21,6 +21,7 @@ from vigil.perception.objects import NanoDetDetector, ObjectDetector, YoloV8Dete
 from vigil.perception.onnx_runtime import check_device, check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
 from vigil.perception.pose_schedule import PoseSchedule, PoseScheduler
+from vigil.perception.regions import RegionPlanner, detect_in_regions
 from vigil.perception.speech import WhisperTranscriber, check_speech_model
 from vigil.pipeline.beacon import note_model, set_aside_models
 
@@ -80,6 +81,8 @@ class PerceptionConfig:
     pose_model: Path | None = DEFAULT_MOVENET
     # None: a pose for every person on every frame; else only for those whose actions need one now
     pose_schedule: PoseSchedule | None = None
+    # detect only where the picture changed or people were (Frigate's regions), else the whole frame
+    motion_regions: bool = False
     face_model: Path | None = None
     emotion_model: Path | None = None  # used only with a face model
     sound: SoundConfig | None = field(default=None)
@@ -164,11 +167,27 @@ class _Models:
     emotion: EmotionClassifier | None
     sound: SoundEnsemble | None
     pose_schedule: PoseSchedule | None = None
+    motion_regions: bool = False
 
 
 _models: list[_Models] = []
 _speech: list[tuple[WhisperTranscriber, tuple[str, ...]]] = []  # (model, keywords) when configured
 _schedulers: dict[int, PoseScheduler] = {}  # per camera, with `PerceptionConfig.pose_schedule`
+_planners: dict[int, RegionPlanner] = {}  # per camera, with `PerceptionConfig.motion_regions`
+
+
+def detect_objects(
+    camera_id: int, t_s: float, image: NDArray[np.uint8], objects: ObjectDetector
+) -> list[Detection]:
+    """The objects of a frame: on the whole frame, or in the camera's motion regions."""
+    if not _loaded().motion_regions:
+        return objects.detect(image)
+    size = int(getattr(objects, "input_size", 0) or getattr(objects, "input_width", 416))
+    planner = _planners.setdefault(camera_id, RegionPlanner(size))
+    regions = planner.plan(t_s, image)
+    detections = objects.detect(image) if regions is None else detect_in_regions(objects, image, regions)
+    planner.found(detections)
+    return detections
 
 
 def people_to_pose(
@@ -206,8 +225,9 @@ def init_worker(config: PerceptionConfig) -> None:
     if config.sound is not None and "sound" not in set_aside_models():
         note_model("sound", "the sound ensemble")
         sound = build_sound(config.sound)
-    _models[:] = [_Models(objects, pose, faces, emotion, sound, config.pose_schedule)]
+    _models[:] = [_Models(objects, pose, faces, emotion, sound, config.pose_schedule, config.motion_regions)]
     _schedulers.clear()
+    _planners.clear()
     _speech.clear()
     if config.speech is not None and "speech" not in set_aside_models():
         note_model("speech", "whisper-tiny-en")
@@ -268,7 +288,7 @@ def analyse_frame(
     detections = []
     if models.objects is not None:
         note_model("objects")
-        detections = models.objects.detect(image)
+        detections = detect_objects(camera_id, t_s, image, models.objects)
     poses = []
     if models.pose is not None:
         note_model("pose")
