@@ -1365,6 +1365,38 @@ export type PushSubscriptionPublic = {
 };
 
 /**
+ * Refused
+ *
+ * A 422 of the rules routes: the draft's problems, or the request's own (a field of the wrong type).
+ */
+export type Refused = {
+    /**
+     * Detail
+     */
+    detail: RefusedDetail | Array<RequestProblem>;
+};
+
+/**
+ * RefusedDetail
+ */
+export type RefusedDetail = {
+    /**
+     * Code
+     *
+     * `RULES_INVALID` (with `problems`) or `CLIP_UNREADABLE`.
+     */
+    code: string;
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Problems
+     */
+    problems?: Array<RuleProblem>;
+};
+
+/**
  * ReplayRequest
  */
 export type ReplayRequest = {
@@ -1438,6 +1470,24 @@ export type ReplayedIncidentOut = {
      * Summary
      */
     summary: string;
+};
+
+/**
+ * RequestProblem
+ */
+export type RequestProblem = {
+    /**
+     * Loc
+     */
+    loc: Array<string | number>;
+    /**
+     * Msg
+     */
+    msg: string;
+    /**
+     * Type
+     */
+    type: string;
 };
 
 /**
@@ -2956,9 +3006,9 @@ export type IncidentsReplayData = {
 
 export type IncidentsReplayErrors = {
     /**
-     * Validation Error
+     * Refused
      */
-    422: HttpValidationError;
+    422: Refused;
 };
 
 export type IncidentsReplayError = IncidentsReplayErrors[keyof IncidentsReplayErrors];
@@ -3086,9 +3136,9 @@ export type RulesSaveData = {
 
 export type RulesSaveErrors = {
     /**
-     * Validation Error
+     * Refused
      */
-    422: HttpValidationError;
+    422: Refused;
 };
 
 export type RulesSaveError = RulesSaveErrors[keyof RulesSaveErrors];
