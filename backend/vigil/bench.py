@@ -140,6 +140,26 @@ def models_tables(video: Path, config: PerceptionConfig) -> list[str]:
     ]
 
 
+def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
+    from vigil.bench_levers import HEADER, eye_counts, rows
+
+    lever_rows, frames = rows(video, config, workers)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out = table(
+        f"Speed levers ({frames} consecutive frames at 5 fps, interleaved; medians; load average {load})",
+        HEADER,
+        lever_rows,
+    )
+    vtest = video.parents[1] / "video" / "vtest.avi"
+    if vtest.is_file():
+        out += table(
+            "People found vs counted by eye on vtest, whole frame vs motion regions",
+            ["frame", "by eye (clear + hard)", "whole frame", "motion regions", "detector calls"],
+            eye_counts(vtest, config),
+        )
+    return out
+
+
 async def run(
     video: Path, max_cameras: int, seconds: float, workers: int, config: PerceptionConfig | None
 ) -> str:
@@ -149,6 +169,7 @@ async def run(
     ]
     if config is not None:
         out += models_tables(video, config)
+        out.append(levers_table(video, config, workers))
     rows = []
     for label, convert_fps in (
         ("decode, RGB of 1 frame a second", 1.0),
