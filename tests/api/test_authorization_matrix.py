@@ -83,6 +83,16 @@ async def owner_route(world: World) -> dict[str, Any]:
         return {"route_id": route.id}
 
 
+async def owner_mail_route(world: World) -> dict[str, Any]:
+    """An e-mail route of the camera owner: the test world has no SMTP, so a test alert is refused in
+    words without any connection."""
+    async with world.app.state.session_factory() as db:
+        route = AlertRoute(owner_id=world["owner"].id, channel=ChannelKind.EMAIL, target="owner@example.org")
+        db.add(route)
+        await db.commit()
+        return {"route_id": route.id}
+
+
 WEBHOOK_ROUTE = {
     "channel": "webhook",
     "target": "https://hooks.example.org/x",
@@ -97,6 +107,10 @@ def route_owner_or_admin(success: int) -> dict[str, int]:
 
 async def no_params(world: World) -> dict[str, Any]:
     return {}
+
+
+async def _no_subscription() -> dict[str, Any]:
+    return {"subscription_id": 987654}
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,24 @@ ROWS = [
         route_owner_or_admin(204),
         owner_route,
     ),
+    Row("POST", "/api/v1/alert-routes/{route_id}/test", route_owner_or_admin(200), owner_mail_route),
     Row("GET", "/api/v1/alert-deliveries", signed_in(200)),
+    Row("GET", "/api/v1/alert-channels", signed_in(200)),
+    Row("GET", "/api/v1/settings/alerts", admin_only(200)),
+    Row("PATCH", "/api/v1/settings/alerts", admin_only(200), json={}),
+    Row("GET", "/api/v1/push/key", signed_in(200)),
+    Row("GET", "/api/v1/push/subscriptions", signed_in(200)),
+    # 422: a metadata address is no push service (refused before anything is stored or dialled)
+    Row(
+        "POST",
+        "/api/v1/push/subscriptions",
+        signed_in(422),
+        json={"endpoint": "https://169.254.169.254/x", "keys": {"p256dh": "a", "auth": "b"}},
+    ),
+    # each user's own subscriptions: someone else's (or none) does not exist
+    Row(
+        "DELETE", "/api/v1/push/subscriptions/{subscription_id}", signed_in(404), lambda _: _no_subscription()
+    ),
     Row("GET", "/api/v1/rules", signed_in(200)),
     Row("GET", "/api/v1/rules/history", admin_only(200)),
     Row("POST", "/api/v1/rules/check", signed_in(200), json={"text": "version: '1'\nrules: {}\n"}),
