@@ -180,6 +180,8 @@ async def test_operator_adds_a_camera_and_draws_a_zone(
     await url.fill("/etc/hostname")  # a real file, outside the folders the server allows
     await form.get_by_label("Analysis fps").fill("4")
     await form.get_by_role("button", name="Add camera").click()
+    # not tested: the form asks first (tests/e2e/test_wall_layouts.py tests the question itself)
+    await form.get_by_role("alertdialog").get_by_role("button", name="Add anyway").click()
     url_error = form.locator(".field-error")
     await expect(url_error).to_contain_text("outside the folders allowed")
     await expect(url).to_have_attribute("aria-invalid", "true")
@@ -190,6 +192,7 @@ async def test_operator_adds_a_camera_and_draws_a_zone(
 
     await url.fill(str(clip))
     await form.get_by_role("button", name="Add camera").click()
+    await form.get_by_role("alertdialog").get_by_role("button", name="Add anyway").click()
     await expect(page.get_by_role("status")).to_have_text("Camera Gate added.")
     await expect(url_error).to_have_count(0)
     row = page.locator(".camera-list li", has_text="Gate")

@@ -119,6 +119,9 @@ function contentAttributes(label: string, describedBy: string | undefined, readO
   return EditorView.contentAttributes.of({
     "aria-label": label,
     "aria-multiline": "true",
+    // Already a tab stop (contenteditable); said explicitly so that checkers (axe's
+    // scrollable-region-focusable) see the scrolling editor has focusable content.
+    tabindex: "0",
     ...(describedBy ? { "aria-describedby": describedBy } : {}),
     ...(readOnly ? { "aria-readonly": "true" } : {}),
   });
