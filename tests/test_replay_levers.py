@@ -17,10 +17,10 @@ from vigil.replay import replay
 
 
 @pytest.mark.slow
-def test_the_plaza_gives_its_incidents_with_poses_only_for_who_needs_them(
+def test_the_plaza_gives_its_incidents_with_every_lever_on(
     config: PerceptionConfig,  # noqa: F811
 ) -> None:
-    levers = dataclasses.replace(config, pose_schedule=PoseSchedule())
+    levers = dataclasses.replace(config, pose_schedule=PoseSchedule(), motion_regions=True)
     truth = json.loads((shared_media_dir() / "scenarios" / "plaza_incident.json").read_text())
     incidents = replay(plaza(), levers, load_default_rules(), fps=2.0, start=AFTERNOON)
     expected = sorted(

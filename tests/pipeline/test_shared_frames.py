@@ -53,6 +53,9 @@ def test_a_frame_put_in_a_slot_reads_back_the_same_and_release_unlinks_it() -> N
         assert bigger.name != shared.name
         assert leftover_segments(slots.prefix) == [bigger.name]  # the smaller one was unlinked
         assert np.array_equal(frame_of(bigger), picture(720, 1280))
+        slots.forget(CAMERA)  # the camera stopped
+        assert leftover_segments(slots.prefix) == []
+        slots.put(CAMERA, first)
     finally:
         slots.release()
     assert leftover_segments(slots.prefix) == []

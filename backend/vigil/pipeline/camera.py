@@ -185,3 +185,4 @@ class CameraPipeline:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.pool.forget(self.camera_id)

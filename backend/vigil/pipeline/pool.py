@@ -231,6 +231,11 @@ class AnalysisPool:
         self._in_flight.add(slot)
         return True
 
+    def forget(self, camera_id: int) -> None:
+        """A camera stopped: its shared-memory frame segment goes."""
+        if self.frame_slots is not None:
+            self.frame_slots.forget(camera_id)
+
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)

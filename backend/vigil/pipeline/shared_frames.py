@@ -69,6 +69,12 @@ class FrameSlots:
         del view  # a view left alive would keep the segment's buffer exported (close() refuses)
         return SharedFrame(segment.name, tuple(image.shape))
 
+    def forget(self, camera_id: int) -> None:
+        """Unlink a camera's segment (the camera stopped); a worker still reading it keeps its mapping."""
+        segment = self._segments.pop(camera_id, None)
+        if segment is not None:
+            _drop(segment)
+
     def names(self) -> list[str]:
         return [segment.name for segment in self._segments.values()]
 
