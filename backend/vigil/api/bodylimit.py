@@ -9,14 +9,12 @@ Every request may carry at most `VIGIL_MAX_BODY_BYTES`; a route that needs more 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, status
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LIMIT_KEY = "x-max-body-bytes"
@@ -38,30 +36,36 @@ class BodyTooLargeError(HTTPException):
 @dataclass(frozen=True, slots=True)
 class RouteLimit:
     path: re.Pattern[str]
-    methods: frozenset[str]
+    method: str
     max_bytes: int
 
 
-def route_limits(routes: Iterable[BaseRoute]) -> list[RouteLimit]:
-    """The routes that declared their own cap with `body_limit`."""
+def route_limits(openapi: dict[str, Any]) -> list[RouteLimit]:
+    """The operations of an OpenAPI schema that declared their own cap with `body_limit`."""
     found = []
-    for route in routes:
-        if isinstance(route, APIRoute) and route.openapi_extra and LIMIT_KEY in route.openapi_extra:
-            limit = int(route.openapi_extra[LIMIT_KEY])
-            found.append(RouteLimit(route.path_regex, frozenset(route.methods or ()), limit))
+    for path, operations in openapi.get("paths", {}).items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and LIMIT_KEY in operation:
+                found.append(RouteLimit(pattern, method.upper(), int(operation[LIMIT_KEY])))
     return found
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, default_bytes: int, routes: list[RouteLimit]) -> None:
+    """`routes` is called once, on the first request (the app's routes are all there by then)."""
+
+    def __init__(self, app: ASGIApp, default_bytes: int, routes: Callable[[], list[RouteLimit]]) -> None:
         self.app = app
         self.default_bytes = default_bytes
         self.routes = routes
+        self._limits: list[RouteLimit] | None = None
 
     def limit_for(self, scope: Scope) -> int:
+        if self._limits is None:
+            self._limits = self.routes()
         path, method = scope["path"], scope["method"]
-        for route in self.routes:
-            if method in route.methods and route.path.match(path):
+        for route in self._limits:
+            if method == route.method and route.path.match(path):
                 return route.max_bytes
         return self.default_bytes
 
