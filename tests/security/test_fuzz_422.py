@@ -38,6 +38,7 @@ def field_of(answer: httpx.Response) -> list[object]:
         (f"/api/v1/alert-routes?offset={HUGE}", ["query", "offset"]),
         (f"/api/v1/alert-deliveries?incident_id={HUGE}", ["query", "incident_id"]),
         (f"/api/v1/rules/history?offset={HUGE}", ["query", "offset"]),
+        (f"/api/v1/users?offset={HUGE}", ["query", "offset"]),
     ],
 )
 async def test_an_integer_beyond_int64_is_a_422_naming_it(world: World, path: str, loc: list[str]) -> None:

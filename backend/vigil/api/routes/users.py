@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from vigil.api.deps import AdminUser, Session
-from vigil.api.schemas import Page, UserAdminCreate, UserRead, UserUpdate
+from vigil.api.schemas import Offset, Page, UserAdminCreate, UserRead, UserUpdate
 from vigil.api.users import UserManager, fastapi_users, get_user_manager
 from vigil.db.tables import User
 from vigil.domain import Role
@@ -32,7 +32,7 @@ async def list_users(
     _admin: AdminUser,
     db: Session,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Page[UserRead]:
     """Every account (administrators only)."""
     total = int(await db.scalar(select(func.count()).select_from(User)) or 0)
