@@ -100,8 +100,8 @@ def disguise(
     real_make_session = onnx_runtime.make_session
     made: list[Disguised] = []
 
-    def make_session(path: Path, threads: int = 1) -> Disguised:
-        made.append(Disguised(real_make_session(path, threads), half, metadata))
+    def make_session(path: Path, threads: int = 1, device: str = "cpu") -> Disguised:
+        made.append(Disguised(real_make_session(path, threads, device), half, metadata))
         return made[-1]
 
     monkeypatch.setattr(objects, "make_session", make_session)
