@@ -40,6 +40,9 @@ export function WallPage() {
       )}
       {cameras.data && all.length === 0 && <NoCamera viewer={me.data?.role === "viewer"} />}
       {all.length > 0 && <WallControls prefs={prefs} onChange={setPrefs} cameras={all} />}
+      {all.length > 0 && shown.length === 0 && (
+        <p className="banner">None of this group's cameras is available to you now.</p>
+      )}
       {prefs.layout === "focus" ? (
         <FocusLayout
           cameras={shown}
