@@ -152,10 +152,17 @@ def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
     )
     vtest = video.parents[1] / "video" / "vtest.avi"
     if vtest.is_file():
-        out += table(
-            "People found vs counted by eye on vtest, whole frame vs motion regions",
-            ["frame", "by eye (clear + hard)", "whole frame", "motion regions", "detector calls"],
-            eye_counts(vtest, config),
+        out += "\n" + table(
+            "People found vs counted by eye on vtest: whole frame, motion regions, int8 NanoDet",
+            [
+                "frame",
+                "by eye (clear + hard)",
+                "whole frame",
+                "motion regions",
+                "detector calls",
+                "int8 NanoDet",
+            ],
+            eye_counts(vtest, config, calibration=video),
         )
     return out
 

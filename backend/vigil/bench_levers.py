@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.perception import worker
+from vigil.perception.objects import ObjectDetector
 from vigil.perception.pose_schedule import PoseSchedule
 from vigil.pipeline.gating import MotionGate
 from vigil.pipeline.shared_frames import FrameSlots, frame_of
@@ -59,6 +61,7 @@ class Lever:
     shared_memory: bool
     pose_schedule: PoseSchedule | None
     motion_regions: bool = False
+    int8_objects: bool = False  # NanoDet quantized here (`perception/quantize.py`), calibrated on the video
 
 
 @dataclass
@@ -91,6 +94,7 @@ LEVERS = (
     Lever("shared-memory frames", True, None),
     Lever("shared memory + poses for who needs them", True, PoseSchedule()),
     Lever("shared memory + poses for who needs them + motion regions", True, PoseSchedule(), True),
+    Lever("shared memory + poses for who needs them + int8 NanoDet", True, PoseSchedule(), False, True),
 )
 
 
@@ -102,6 +106,22 @@ def consecutive_frames(video: Path, start_s: float, seconds: float) -> Iterator[
             return
         if t_s >= start_s:
             yield image
+
+
+def _int8_detector(video: Path, config: worker.PerceptionConfig) -> ObjectDetector | None:
+    """NanoDet quantized on the video's own frames (None for another detector)."""
+    if config.object_format != "nanodet":
+        return None
+    from vigil.perception.objects import NanoDetDetector
+    from vigil.perception.quantize import calibration_frames, quantize_nanodet
+
+    with tempfile.TemporaryDirectory() as scratch:
+        model = quantize_nanodet(
+            calibration_frames(video), Path(scratch) / "nanodet-int8.onnx", config.object_model
+        )
+        return NanoDetDetector(
+            model, conf_threshold=config.object_threshold, person_threshold=config.person_threshold
+        )
 
 
 def _handoff(shared: bool, slots: FrameSlots | None, camera_id: int) -> Callable[[NDArray[np.uint8]], Any]:
@@ -118,12 +138,13 @@ def measure(
     """Each lever on the same consecutive frames, interleaved frame by frame."""
     worker.init_worker(config)
     models = worker._loaded()
+    int8 = _int8_detector(video, config)
     clock = [0.0]
-    for model in (models.objects, models.pose):
+    for model in (models.objects, models.pose, int8):
         if model is not None and hasattr(model, "_session"):
             model._session = TimedSession(model._session, clock)
-    results = [LeverResult(lever) for lever in LEVERS]
-    gates = [MotionGate() for _ in LEVERS]
+    results = [LeverResult(lever) for lever in LEVERS if int8 is not None or not lever.int8_objects]
+    gates = [MotionGate() for _ in results]
     slots = FrameSlots() if shared_memory_available() else None
     frames = 0
     try:
@@ -134,7 +155,10 @@ def measure(
                 lever = result.lever
                 worker._models[:] = [
                     dataclasses.replace(
-                        models, pose_schedule=lever.pose_schedule, motion_regions=lever.motion_regions
+                        models,
+                        objects=int8 if lever.int8_objects and int8 is not None else models.objects,
+                        pose_schedule=lever.pose_schedule,
+                        motion_regions=lever.motion_regions,
                     )
                 ]
                 handoff = _handoff(result.lever.shared_memory, slots, camera_id)
@@ -191,17 +215,19 @@ def _frame_at(video: Path, t_s: float) -> NDArray[np.uint8]:
     raise ValueError(f"{video} is shorter than {t_s} s")
 
 
-def eye_counts(video: Path, config: worker.PerceptionConfig) -> list[list[object]]:
+def eye_counts(video: Path, config: worker.PerceptionConfig, calibration: Path) -> list[list[object]]:
     """Per counted vtest frame: people by eye, found on the whole frame, found in motion regions (the
-    camera's previous analysed frame, 0.2 s earlier, seen first), and the detector calls that took."""
+    camera's previous analysed frame, 0.2 s earlier, seen first), the detector calls that took, and found
+    by NanoDet quantized to int8 on `calibration`'s frames."""
     from vigil.perception.regions import RegionPlanner, detect_in_regions
 
     worker.init_worker(config)
     detector = worker._loaded().objects
     assert detector is not None
     size = int(getattr(detector, "input_size", 416))
+    int8 = _int8_detector(calibration, config)
     rows: list[list[object]] = []
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     for t_s, (clear, hard) in VTEST_BY_EYE.items():
         before, image = _frame_at(video, t_s - 1 / ANALYSIS_FPS), _frame_at(video, t_s)
         planner = RegionPlanner(size)
@@ -212,7 +238,12 @@ def eye_counts(video: Path, config: worker.PerceptionConfig) -> list[list[object
         found = detector.detect(image) if regions is None else detect_in_regions(detector, image, regions)
         in_regions = sum(d.label == "person" for d in found)
         calls = "1 (whole frame)" if regions is None else str(len(regions))
-        rows.append([f"vtest {t_s:g} s", f"{clear} + {hard}", whole, in_regions, calls])
-        totals = [totals[0] + clear, totals[1] + hard, totals[2] + whole, totals[3] + in_regions]
-    rows.append(["total", f"{totals[0]} + {totals[1]}", totals[2], totals[3], ""])
+        quantized = sum(d.label == "person" for d in int8.detect(image)) if int8 is not None else 0
+        rows.append([f"vtest {t_s:g} s", f"{clear} + {hard}", whole, in_regions, calls, quantized])
+        for column, value in enumerate((clear, hard, whole, in_regions, quantized)):
+            totals[column] += value
+    rows.append(["total", f"{totals[0]} + {totals[1]}", totals[2], totals[3], "", totals[4]])
+    if int8 is None:  # another detector than NanoDet: nothing was quantized
+        for row in rows:
+            row[-1] = "—"
     return rows
