@@ -508,10 +508,13 @@ _CODECS = (
 
 
 def codec_round_trip(
-    x: FloatArray, rng: Rng, codecs: tuple[tuple[str, str, int], ...] = _CODECS
+    x: FloatArray,
+    rng: Rng,
+    codecs: tuple[tuple[str, str, int], ...] = _CODECS,
+    bit_rates: tuple[int, ...] = (16_000, 24_000, 32_000),
 ) -> FloatArray:
     """Encode with a lossy codec at a low bit rate (PyAV) and decode again, back at 16 kHz. `codecs`:
-    (container, codec, sample rate) to draw from."""
+    (container, codec, sample rate) to draw from; `bit_rates` for the codecs that take one."""
     fmt, codec, rate = codecs[int(rng.integers(len(codecs)))]
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=fmt) as container:
@@ -519,7 +522,7 @@ def codec_round_trip(
         assert isinstance(stream, av.AudioStream)
         stream.layout = "mono"
         if codec != "pcm_mulaw":
-            stream.bit_rate = int(rng.choice([16_000, 24_000, 32_000]))
+            stream.bit_rate = int(rng.choice(bit_rates))
         resampler = av.AudioResampler(format=stream.format, layout="mono", rate=rate)
         frame = av.AudioFrame.from_ndarray(
             np.clip(x, -1, 1).reshape(1, -1).astype(np.float32), format="flt", layout="mono"

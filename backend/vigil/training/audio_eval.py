@@ -264,7 +264,10 @@ def run_job(members: Members, job: Job, fingerprint: str = "") -> Recording:
         name = f"{fingerprint}-{job.seed}-{job.bed}-{job.file.sha256[:24]}.pkl"
         kept = job.heard_cache / name
         if kept.is_file():
-            recording = pickle.loads(kept.read_bytes())  # noqa: S301 (our own cache, written below)
+            try:
+                recording = pickle.loads(kept.read_bytes())  # noqa: S301 (our own cache, written below)
+            except (pickle.UnpicklingError, AttributeError, EOFError, TypeError):
+                recording = None  # written by other code: hear again
             if isinstance(recording, Recording) and recording.file == job.file:
                 return recording
     sound = (
@@ -755,4 +758,7 @@ def limited(files: Sequence[EvalFile], per_label: int) -> list[EvalFile]:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # through the package, so that what is kept in the cache names vigil.training.audio_eval's classes
+    from vigil.training.audio_eval import main as package_main
+
+    raise SystemExit(package_main())
