@@ -15,6 +15,7 @@ from vigil.domain import Observation, Role, SourceKind
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.ingest.av_source import SourceRules
 from vigil.perception.audio_gate import LoudnessGate
+from vigil.perception.pose_schedule import PoseSchedule
 from vigil.perception.worker import (
     PerceptionConfig,
     SoundConfig,
@@ -83,6 +84,8 @@ def perception_config(settings: Settings) -> PerceptionConfig:
         speech=SpeechConfig(settings.speech_model, settings.speech_keyword_list)
         if settings.speech_on
         else None,
+        pose_schedule=PoseSchedule() if settings.pose_schedule else None,
+        device=settings.device,
     )
 
 
