@@ -109,7 +109,7 @@ class World:
         return self.actors[name]
 
     async def set_role(self, user_id: uuid.UUID, role: Role) -> None:
-        async with self.app.state.session_factory() as db:
+        async with self.app.state.runtime.session_factory() as db:
             user = await db.get(User, user_id)
             assert user is not None
             user.role, user.is_superuser = role, role is Role.ADMIN
@@ -117,7 +117,7 @@ class World:
             await db.commit()
 
     async def add_camera(self, owner: str, shares: dict[str, ShareRole] | None = None) -> int:
-        async with self.app.state.session_factory() as db:
+        async with self.app.state.runtime.session_factory() as db:
             camera = Camera(
                 name=f"{owner}'s camera",
                 kind=SourceKind.RTSP,
@@ -142,7 +142,7 @@ class World:
         started_ago_s: float = 60,
         severity: Severity = Severity.MEDIUM,
     ) -> int:
-        async with self.app.state.session_factory() as db:
+        async with self.app.state.runtime.session_factory() as db:
             incident = await incident_repo.add(
                 db,
                 Incident(
@@ -165,13 +165,13 @@ class World:
         write: bool = True,
         kind: ArtifactKind = ArtifactKind.CLIP,
     ) -> int:
-        settings: Settings = self.app.state.settings
+        settings: Settings = self.app.state.runtime.settings
         relative = relative or f"incidents/{incident_id}/clip-{uuid.uuid4().hex[:8]}.mp4"
         path = settings.media_dir / relative
         if write:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        async with self.app.state.session_factory() as db:
+        async with self.app.state.runtime.session_factory() as db:
             artifact = await incident_repo.add_artifact(
                 db,
                 Artifact(
@@ -195,12 +195,12 @@ def password_hash() -> str:
 
 async def add_user(app: FastAPI, email: str, role: Role) -> Actor:
     """A user straight into the database, with a real token (registration itself is tested in test_auth)."""
-    async with app.state.session_factory() as db:
+    async with app.state.runtime.session_factory() as db:
         user = User(email=email, hashed_password=password_hash(), role=role, is_superuser=role is Role.ADMIN)
         db.add(user)
         await db.commit()
         await db.refresh(user)
-    token = await app.state.jwt_strategy.write_token(user)
+    token = await app.state.runtime.jwt_strategy.write_token(user)
     return Actor(email.split("@")[0], email, token, user.id)
 
 

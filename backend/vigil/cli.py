@@ -69,8 +69,8 @@ def worker(_args: argparse.Namespace) -> None:
     from redis.exceptions import RedisError
 
     from vigil.alerts.delivery import redis_settings
+    from vigil.alerts.jobs import WorkerSettings
     from vigil.security.urls import mask_url
-    from vigil.worker import WorkerSettings
 
     settings = _settings_or_exit()
     if not settings.redis_url:

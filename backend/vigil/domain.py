@@ -51,6 +51,29 @@ class ArtifactKind(StrEnum):
     AUDIO = "audio"
 
 
+class UpdateKind(StrEnum):
+    """What an incident update says (fusion makes them; the database stores the last one)."""
+
+    OPENED = "opened"
+    UPDATED = "updated"
+    CLOSED = "closed"
+
+
+class ChannelKind(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+    MQTT = "mqtt"
+    WEBPUSH = "webpush"  # the route owner's subscribed browsers and phones (Web Push)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # recorded, not tried yet
+    RETRYING = "retrying"  # an attempt failed; another one is scheduled
+    DELIVERED = "delivered"
+    FAILED = "failed"  # out of attempts, or an error that no retry can fix
+
+
 class CameraAccess(StrEnum):
     """What one user may do with one camera, strongest last."""
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from vigil.detect import DetectError, kind_of, sampled_frames
 from vigil.detect import sound_observations as detect_sound_observations
-from vigil.domain import Observation
-from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
+from vigil.domain import Observation, UpdateKind
+from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet
 from vigil.perception import worker
 from vigil.perception.audio_base import load_audio
 from vigil.tracking.actions import CameraActions

@@ -4,6 +4,7 @@ schedules and the alert routes' active hours. Pure."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -39,3 +40,11 @@ def in_window(start: str, end: str, days: tuple[str, ...] | None, minute_of_day:
     else:
         inside, day = minute_of_day < last, (weekday - 1) % 7
     return inside and (days is None or WEEKDAYS[day] in days)
+
+
+def known_zone(name: str) -> ZoneInfo:
+    """The IANA zone `name`, or ValueError saying it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError; bad paths are ValueError
+        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Europe/Paris") from error

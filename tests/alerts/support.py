@@ -28,14 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.media import shared_media_dir
-from vigil.domain import Severity
-from vigil.fusion.model import (
-    EvidenceRef,
-    IncidentExplanation,
-    IncidentUpdate,
-    TermContribution,
-    UpdateKind,
-)
+from vigil.domain import Severity, UpdateKind
+from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution
 from vigil.security.outbound import parse_networks, webhook_policy
 
 # The test receivers listen on loopback, which webhooks may not reach by default: the tests that deliver

@@ -27,14 +27,12 @@ from vigil.alerts import (
     AlertDispatcher,
     AlertRoute,
     AlertRouter,
-    ChannelKind,
-    DeliveryStatus,
     InMemoryDeliveryLog,
     InProcessDelivery,
     RetryPolicy,
 )
 from vigil.alerts.config import build_channels, incident_url, redactor, retry_policy
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, UpdateKind
 
 pytestmark = pytest.mark.slow
 

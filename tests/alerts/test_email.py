@@ -22,15 +22,13 @@ from tests.alerts.support import (
 from vigil.alerts import (
     AlertMessage,
     AlertRoute,
-    ChannelKind,
     DeliveryError,
-    DeliveryStatus,
     InMemoryDeliveryLog,
     InProcessDelivery,
     RetryPolicy,
 )
 from vigil.alerts.channels.email import EmailChannel, SmtpConfig
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, UpdateKind
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ import aiomqtt
 import pytest
 
 from tests.alerts.support import free_port, mosquitto, update
-from vigil.alerts import AlertMessage, AlertRoute, ChannelKind, DeliveryError
+from vigil.alerts import AlertMessage, AlertRoute, DeliveryError
 from vigil.alerts.channels.mqtt import MqttChannel, MqttConfig
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, UpdateKind
 
 pytestmark = pytest.mark.slow
 

@@ -27,8 +27,6 @@ from vigil.alerts import (
     AlertMessage,
     AlertRoute,
     ArqDelivery,
-    ChannelKind,
-    DeliveryStatus,
     InMemoryDeliveryLog,
     InProcessDelivery,
     Redactor,
@@ -44,9 +42,9 @@ from vigil.alerts.channels.webhook import (
     verify_signature,
 )
 from vigil.alerts.delivery import redis_settings
+from vigil.alerts.jobs import WorkerSettings
 from vigil.cli import main as vigil_main
-from vigil.fusion.model import UpdateKind
-from vigil.worker import WorkerSettings
+from vigil.domain import ChannelKind, DeliveryStatus, UpdateKind
 
 pytestmark = pytest.mark.slow
 

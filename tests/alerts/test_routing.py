@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from tests.alerts.support import update
-from vigil.alerts import ActiveWindow, AlertMessage, AlertRoute, AlertRouter, ChannelKind, camera_slug
-from vigil.fusion.model import UpdateKind
+from vigil.alerts import ActiveWindow, AlertMessage, AlertRoute, AlertRouter, camera_slug
+from vigil.domain import ChannelKind, UpdateKind
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

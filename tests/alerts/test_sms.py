@@ -17,15 +17,13 @@ from tests.alerts.support import http_server, update
 from vigil.alerts import (
     AlertMessage,
     AlertRoute,
-    ChannelKind,
     DeliveryError,
-    DeliveryStatus,
     InMemoryDeliveryLog,
     InProcessDelivery,
     RetryPolicy,
 )
 from vigil.alerts.channels.sms import SmsChannel, TwilioConfig
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, UpdateKind
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,7 @@ from tests.alerts.support import LOOPBACK_WEBHOOKS, Receiver, http_server, snaps
 from vigil.alerts import (
     AlertMessage,
     AlertRoute,
-    ChannelKind,
     DeliveryError,
-    DeliveryStatus,
     InMemoryDeliveryLog,
     InProcessDelivery,
     RetryPolicy,
@@ -26,7 +24,7 @@ from vigil.alerts.channels.webhook import (
     WebhookConfig,
     verify_signature,
 )
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, UpdateKind
 
 pytestmark = pytest.mark.slow
 

@@ -24,7 +24,8 @@ from vigil.alerts.channels.webpush import (
     endpoint_problem,
     vapid_key,
 )
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 from vigil.security.outbound import parse_networks, push_policy
 
 ROUTE = AlertRoute(id=5, channel=ChannelKind.WEBPUSH)

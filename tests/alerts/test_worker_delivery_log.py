@@ -19,7 +19,7 @@ from tests.alerts.support import MailSink, free_port, redis_server, smtp_server,
 from tests.conftest import World, make_settings, world_over_http
 from tests.servers.live_server import LiveServer, live_server
 from vigil.alerts import ArqDelivery
-from vigil.fusion.model import UpdateKind
+from vigil.domain import UpdateKind
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ async def test_the_worker_process_sends_queued_alerts_and_the_api_lists_them_as_
     server: LiveServer, world: World, redis_url: str, mail: tuple[MailSink, int]
 ) -> None:
     sink, smtp_port = mail
-    settings = server.app.state.settings
+    settings = server.app.state.runtime.settings
     route = await world.client.post(
         "/api/v1/alert-routes",
         json={"name": "night mail", "channel": "email", "target": "owner@example.org"},
@@ -73,13 +73,13 @@ async def test_the_worker_process_sends_queued_alerts_and_the_api_lists_them_as_
     )
     assert route.status_code == 201, route.text
     incident_id = await world.add_incident(world.camera_id, label="fight")
-    delivery = server.app.state.alerts.delivery
+    delivery = server.app.state.runtime.alerts.delivery
     assert isinstance(delivery, ArqDelivery)  # the server queues; it sends nothing itself
 
-    server.app.state.incidents.alerts.submit(
+    server.app.state.runtime.incidents.alerts.submit(
         update(UpdateKind.OPENED, incident_id=1, camera_id=world.camera_id), incident_id
     )
-    await server.app.state.incidents.alerts.idle()
+    await server.app.state.runtime.incidents.alerts.idle()
     [queued] = await deliveries(world, incident_id)
     assert (queued["status"], queued["attempts"], queued["channel"]) == ("pending", 0, "email")
     job = Job(queued["id"], delivery.redis)

@@ -19,8 +19,7 @@ from tests.alerts.support import LOOPBACK, Receiver, free_port, http_server, upd
 from tests.conftest import World, make_settings
 from vigil.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from vigil.db.tables import AlertRoute
-from vigil.domain import ShareRole
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ShareRole, UpdateKind
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.settings import Settings
 
@@ -71,7 +70,7 @@ async def deliveries(world: World, actor: str, **params: Any) -> list[dict[str, 
 
 async def alert(world: World, camera_id: int, incident_id: int, label: str = "fight") -> None:
     """A stored incident opened on `camera_id`, as the recorder hands it over; waits until dispatched."""
-    alerts: IncidentAlerts = world.app.state.incidents.alerts
+    alerts: IncidentAlerts = world.app.state.runtime.incidents.alerts
     alerts.submit(
         update(UpdateKind.OPENED, camera_id=camera_id, incident_id=incident_id, label=label), incident_id
     )
@@ -196,7 +195,7 @@ async def test_validation_names_the_problem(world: World) -> None:
 
 
 async def stored_secret(world: World, route_id: int) -> str:
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         route: AlertRoute = (await db.scalars(select(AlertRoute).where(AlertRoute.id == route_id))).one()
         return route.webhook_secret
 
@@ -270,7 +269,7 @@ async def test_deliveries_are_listed_for_who_sees_the_incident(
     webhook = await create(world, "owner", webhook_route(hook_url))
     email = await create(world, "owner", {"channel": "email", "target": "guard@example.org"})
     await alert(world, world.camera_id, world.incident_id)
-    app_alerts = world.app.state.alerts
+    app_alerts = world.app.state.runtime.alerts
     await app_alerts.delivery.drain(10)  # the SMTP server is down: e-mail fails, the webhook does not
 
     items = await deliveries(world, "owner")

@@ -27,7 +27,7 @@ from tests.alerts.support import (
 )
 from tests.conftest import World, build_world, make_settings
 from vigil.api.app import create_app
-from vigil.fusion.model import UpdateKind
+from vigil.domain import UpdateKind
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.settings import Settings
 
@@ -281,9 +281,10 @@ async def test_a_loopback_push_service_is_refused_unless_allowed(
     tmp_path: Path, push_service: PushService
 ) -> None:
     app = create_app(make_settings(tmp_path))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://vigil.test"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://vigil.test") as client,
+    ):
         world = await build_world(app, client)
         key = (await client.get(f"{PUSH}/key", headers=world["owner"].headers)).json()["public_key"]
         refused = await client.post(
@@ -311,7 +312,7 @@ async def test_an_incident_reaches_the_subscribed_browser_through_the_push_servi
     assert tried.json()["outcome"].startswith("Sent: pushed to 1 of 1 device(s)")
     assert push_service.received[0].payload["label"] == "test_alert"
 
-    alerts: IncidentAlerts = world.app.state.incidents.alerts
+    alerts: IncidentAlerts = world.app.state.runtime.incidents.alerts
 
     async def snapshot() -> bytes:
         return snapshot_jpeg()
@@ -322,7 +323,7 @@ async def test_an_incident_reaches_the_subscribed_browser_through_the_push_servi
         snapshot(),
     )
     await alerts.idle()
-    await world.app.state.alerts.delivery.drain(10)  # each delivery is a task of its own
+    await world.app.state.runtime.alerts.delivery.drain(10)  # each delivery is a task of its own
     assert len(push_service.received) == 2, push_service.refused
     payload = push_service.received[1].payload
     assert payload["label"] == "fight"

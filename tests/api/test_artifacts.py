@@ -43,7 +43,7 @@ async def test_stored_paths_that_leave_the_media_folder_are_never_served(
 ) -> None:
     secret = tmp_path / "data" / "vigil.db"
     assert secret.exists()
-    media = world.app.state.settings.media_dir
+    media = world.app.state.runtime.settings.media_dir
     (media / "evil").mkdir(parents=True, exist_ok=True)
     (media / "evil" / "link.mp4").symlink_to(secret)
     for relative in ["../vigil.db", "/etc/passwd", "evil/link.mp4", "incidents/../../vigil.db"]:
@@ -54,7 +54,7 @@ async def test_stored_paths_that_leave_the_media_folder_are_never_served(
 
 async def test_missing_file_is_a_clear_404(world: World) -> None:
     artifact_id = await world.add_artifact(world.incident_id, b"gone", relative="incidents/1/removed.mp4")
-    (world.app.state.settings.media_dir / "incidents/1/removed.mp4").unlink()
+    (world.app.state.runtime.settings.media_dir / "incidents/1/removed.mp4").unlink()
     response = await world.client.get(f"{ARTIFACTS}/{artifact_id}", headers=world["owner"].headers)
     assert (response.status_code, response.json()["detail"]) == (404, "ARTIFACT_FILE_MISSING")
 

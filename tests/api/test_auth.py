@@ -188,7 +188,7 @@ async def test_repeated_failures_from_one_address_block_it_on_that_account_only(
 ) -> None:
     await register_and_login(client, "target@example.com")
     await register_and_login(client, "other@example.com")
-    limit = app.state.settings.login_max_failures_per_account_ip
+    limit = app.state.runtime.settings.login_max_failures_per_account_ip
     for _ in range(limit):
         response = await client.post(
             "/api/v1/auth/jwt/login", data={"username": "target@example.com", "password": "wrong guess!"}
@@ -249,13 +249,13 @@ async def ticks_while(work: Awaitable[T]) -> tuple[T, int]:
 async def test_a_login_leaves_the_event_loop_free_while_the_password_is_checked(world: World) -> None:
     """Checking a password costs ~0.13 s of CPU (argon2); the loop that carries live frames and incidents
     keeps running meanwhile, for a right password, a wrong one and an unknown account alike."""
-    settings = world.app.state.settings
+    settings = world.app.state.runtime.settings
     for email, password, expected in (
         (world["owner"].email, PASSWORD, True),
         (world["owner"].email, "not-the-password-1", False),
         ("nobody@example.org", PASSWORD, False),
     ):
-        async with world.app.state.session_factory() as session:
+        async with world.app.state.runtime.session_factory() as session:
             manager = UserManager(UserDatabase(session, User), settings)
             form = OAuth2PasswordRequestForm(username=email, password=password)
             user, ticks = await ticks_while(manager.authenticate(form))

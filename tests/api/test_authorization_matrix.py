@@ -12,10 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 from tests.conftest import PASSWORD, World, build_world, make_settings
-from vigil.alerts.model import ChannelKind
 from vigil.api.app import create_app
 from vigil.db.tables import AlertRoute, Camera, User
-from vigil.domain import ShareRole, SourceKind
+from vigil.domain import ChannelKind, ShareRole, SourceKind
 from vigil.fusion import default_rules_text
 
 ACTORS = ("anonymous", "owner", "viewer", "operator", "stranger", "admin")
@@ -46,7 +45,7 @@ async def stranger_user(world: World) -> dict[str, Any]:
 
 
 async def throwaway_user(world: World) -> dict[str, Any]:
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         user = User(email=f"temp-{uuid.uuid4().hex[:8]}@example.com", hashed_password="x")
         db.add(user)
         await db.commit()
@@ -59,7 +58,7 @@ async def webrtc_camera(world: World) -> dict[str, Any]:
         camera_id = await world.add_camera(
             "owner", {"viewer": ShareRole.VIEWER, "operator": ShareRole.OPERATOR}
         )
-        async with world.app.state.session_factory() as db:
+        async with world.app.state.runtime.session_factory() as db:
             camera = await db.get(Camera, camera_id)
             assert camera is not None
             camera.kind, camera.url = SourceKind.WEBRTC, ""
@@ -71,7 +70,7 @@ async def webrtc_camera(world: World) -> dict[str, Any]:
 
 async def owner_route(world: World) -> dict[str, Any]:
     """An alert route of the camera owner (a fresh one per call: rows that delete use it too)."""
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         route = AlertRoute(
             owner_id=world["owner"].id,
             channel=ChannelKind.WEBHOOK,
@@ -86,7 +85,7 @@ async def owner_route(world: World) -> dict[str, Any]:
 async def owner_mail_route(world: World) -> dict[str, Any]:
     """An e-mail route of the camera owner: the test world has no SMTP, so a test alert is refused in
     words without any connection."""
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         route = AlertRoute(owner_id=world["owner"].id, channel=ChannelKind.EMAIL, target="owner@example.org")
         db.add(route)
         await db.commit()
@@ -325,8 +324,8 @@ async def test_authorization(row: Row, matrix_world: World) -> None:
                 f"{actor}: {response.status_code} (expected {row.expected[actor]}) {response.text[:120]}"
             )
         if row.ends_session and actor != "anonymous":
-            async with world.app.state.session_factory() as db:
+            async with world.app.state.runtime.session_factory() as db:
                 user = await db.get(User, world[actor].id)
                 assert user is not None
-                world[actor].token = await world.app.state.jwt_strategy.write_token(user)
+                world[actor].token = await world.app.state.runtime.jwt_strategy.write_token(user)
     assert not failures, "\n".join(failures)

@@ -59,7 +59,7 @@ async def probe(world: World, body: dict[str, Any], actor: str = "owner") -> dic
 
 
 def videos(world: World) -> Path:
-    folder = Path(world.app.state.settings.file_roots)
+    folder = Path(world.app.state.runtime.settings.file_roots)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -233,7 +233,7 @@ async def test_the_still_of_a_camera_with_a_privacy_mask_has_the_mask_blacked_ou
 
 @pytest.mark.slow
 async def test_a_hung_camera_answers_by_the_deadline_and_a_third_probe_is_busy(world: World) -> None:
-    world.app.state.prober = prober = Prober(open_timeout_s=2.0, read_timeout_s=1.0, deadline_s=3.0)
+    world.app.state.runtime.prober = prober = Prober(open_timeout_s=2.0, read_timeout_s=1.0, deadline_s=3.0)
     with RtspCamera() as hung_camera:
         hung_camera.freeze()  # the kernel still accepts connections; nothing answers
         url = hung_camera.url

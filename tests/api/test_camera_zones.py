@@ -29,7 +29,7 @@ def errors_at(response_json: dict[str, Any]) -> dict[tuple[Any, ...], str]:
 
 
 def scenes_and_media(world: World) -> tuple[CameraScenes, IncidentRecorder]:
-    return world.app.state.scenes, world.app.state.incidents
+    return world.app.state.runtime.scenes, world.app.state.runtime.incidents
 
 
 async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World) -> None:
@@ -145,7 +145,7 @@ async def test_a_privacy_mask_is_no_zone_for_tracking_and_fusion_but_masks_media
     camera = created.json()
     assert [z["kind"] for z in camera["zones"]] == ["restricted", "privacy"]
     scenes, recorder = scenes_and_media(world)
-    feed: LiveFeed = world.app.state.livefeed
+    feed: LiveFeed = world.app.state.runtime.livefeed
     window = ((0.6, 0.0), (1.0, 0.0), (1.0, 0.3))
     assert [z.name for z in scenes.zones(camera["id"])] == ["door"]  # tracking does not see the mask
     assert [z.name for z in recorder.engine._zones[camera["id"]]] == ["door"]  # nor fusion

@@ -71,14 +71,14 @@ async def test_masked_url_sent_back_keeps_the_stored_password(world: World) -> N
     url = f"{CAMERAS}/{world.camera_id}"
     shown = (await client.get(url, headers=owner.headers)).json()["url"]
     assert (await client.patch(url, json={"url": shown}, headers=owner.headers)).status_code == 200
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         camera = await db.get(Camera, world.camera_id)
         assert camera is not None
         assert camera.url == "rtsp://admin:s3cret@127.0.0.1:9/stream1"
 
     new_url = "rtsp://admin:rotated@127.0.0.1:9/stream1"
     assert (await client.patch(url, json={"url": new_url}, headers=owner.headers)).status_code == 200
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         camera = await db.get(Camera, world.camera_id)
         assert camera is not None
         assert camera.url == new_url

@@ -17,7 +17,7 @@ SINCE, UNTIL = "2026-03-27T00:00:00+01:00", "2026-04-03T00:00:00+02:00"
 
 
 async def add_at(world: World, camera_id: int, label: str, started: str, confidence: float = 0.8) -> None:
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         await incident_repo.add(
             db,
             Incident(

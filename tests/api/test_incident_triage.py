@@ -131,7 +131,7 @@ async def test_the_label_filter_offers_the_labels_one_may_see(world: World) -> N
 async def test_open_incidents_are_those_not_ended(world: World) -> None:
     ongoing = await world.add_incident(world.camera_id, "intrusion", severity=Severity.HIGH)
     ended = await world.add_incident(world.camera_id, "fall", severity=Severity.HIGH)
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         incident = await db.get(Incident, ended)
         assert incident is not None
         incident.ended_at = datetime.now(UTC)

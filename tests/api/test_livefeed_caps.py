@@ -43,7 +43,7 @@ async def world(server: LiveServer) -> AsyncIterator[World]:
 @pytest.fixture
 def wide_clip(server: LiveServer) -> Path:
     """Two seconds of 1280×720 at 20 fps in the server's allowed folder (the camera loops it)."""
-    folder = Path(server.app.state.settings.file_roots)
+    folder = Path(server.app.state.runtime.settings.file_roots)
     folder.mkdir(parents=True, exist_ok=True)
     return make_clip(folder / "wide.mp4", seconds=2.0, fps=20, size=SOURCE_SIZE)
 

@@ -45,7 +45,7 @@ async def test_everyone_reads_the_running_rules_and_checks_drafts_with_line_numb
 
 async def test_admins_save_a_version_that_runs_at_once_and_a_bad_one_changes_nothing(world: World) -> None:
     admin, owner = world["admin"].headers, world["owner"].headers
-    recorder = world.app.state.incidents
+    recorder = world.app.state.runtime.incidents
     draft, _ = with_line(default_rules_text(), "version:", "version: '2026.12.1-test'")
     assert (await world.client.put("/api/v1/rules", json={"text": draft}, headers=owner)).status_code == 403
     saved = await world.client.put("/api/v1/rules", json={"text": draft}, headers=admin)
@@ -67,13 +67,13 @@ async def test_admins_save_a_version_that_runs_at_once_and_a_bad_one_changes_not
 
 async def store_scream_clip(world: World, tmp_path: Path) -> None:
     """Seconds 21-29 of the plaza scenario stored as the clip of the world's incident."""
-    settings = world.app.state.settings
+    settings = world.app.state.runtime.settings
     relative = f"{world.camera_id}/{world.incident_id}/scream.mp4"
     clip = settings.media_dir / relative
     clip.parent.mkdir(parents=True, exist_ok=True)
     content = scream_clip(tmp_path).read_bytes()
     clip.write_bytes(content)
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         await incident_repo.add_artifact(
             db,
             Artifact(
@@ -126,10 +126,12 @@ async def test_a_replay_sees_the_cameras_zones_as_the_live_camera_does(world: Wo
     zone over the whole picture, the replay of its incident's clip says they are (the zone reaches tracking
     and fusion of the replay, as it does live)."""
     await store_scream_clip(world, tmp_path)
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         incident = await db.get(Incident, world.incident_id)
         assert incident is not None
-        incident.started_at = datetime.now(world.app.state.settings.tzinfo()).replace(hour=14, minute=0)
+        incident.started_at = datetime.now(world.app.state.runtime.settings.tzinfo()).replace(
+            hour=14, minute=0
+        )
         db.add(incident)
         await db.commit()
     url = f"/api/v1/incidents/{world.incident_id}/replay"

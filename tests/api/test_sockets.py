@@ -85,7 +85,7 @@ async def emit_and_settle(
 ) -> None:
     """Emit an incident, then wait until it has reached every connection it was sent to: the server sends
     each connected listener a marker after it, and one connection's events arrive in order."""
-    await server.app.state.hub.emit_incident(camera_id, "opened", {"incident_id": incident_id})
+    await server.app.state.runtime.hub.emit_incident(camera_id, "opened", {"incident_id": incident_id})
     await settle(server, listeners.values())
 
 
@@ -93,7 +93,7 @@ async def settle(server: LiveServer, listeners: Iterable[Listener]) -> None:
     marker = next(markers)
     connected = [listener for listener in listeners if listener.client.connected]
     for listener in connected:
-        await server.app.state.hub.sio.emit(MARKER, marker, to=listener.client.get_sid())
+        await server.app.state.runtime.hub.sio.emit(MARKER, marker, to=listener.client.get_sid())
     await wait_for(lambda: all(marker in listener.markers for listener in connected), f"marker {marker}")
 
 
@@ -165,7 +165,7 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
     and the other connections still get their new rooms."""
     world = live_world
     listeners = await listen(server, world, "owner", "stranger")
-    hub = server.app.state.hub
+    hub = server.app.state.runtime.hub
     owner_sid = listeners["owner"].client.get_sid()
 
     def participants() -> set[str]:
@@ -199,9 +199,9 @@ async def test_a_tab_closed_during_a_room_resync_does_not_fail_the_change_that_c
 
 
 async def test_connection_ends_when_its_token_expires(server: LiveServer, live_world: World) -> None:
-    async with server.app.state.session_factory() as db:
+    async with server.app.state.runtime.session_factory() as db:
         user = await db.get(User, live_world["viewer"].id)
-    strategy = RevocableJWTStrategy(server.app.state.settings.jwt_secret, lifetime_seconds=2)
+    strategy = RevocableJWTStrategy(server.app.state.runtime.settings.jwt_secret, lifetime_seconds=2)
     short = await strategy.write_token(user)
     listener = Listener()
     await listener.connect(server.url, short)

@@ -157,7 +157,7 @@ async def test_deleting_an_account_stops_the_cameras_it_owned(world: World) -> N
         headers=world["owner"].headers,
     )
     assert shared.status_code == 201, shared.text
-    supervisor = world.app.state.pipelines
+    supervisor = world.app.state.runtime.pipelines
     assert supervisor.pipeline(camera_id) is not None
 
     deleted = await world.client.delete(f"{USERS}/{world['owner'].id}", headers=world["admin"].headers)

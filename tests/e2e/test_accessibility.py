@@ -114,7 +114,7 @@ async def seed_incident(server: LiveServer, camera_id: int, clip: Path) -> int:
             },
         ],
     }
-    async with server.app.state.session_factory() as db:
+    async with server.app.state.runtime.session_factory() as db:
         incident = await incident_repo.add(
             db,
             Incident(
@@ -129,7 +129,9 @@ async def seed_incident(server: LiveServer, camera_id: int, clip: Path) -> int:
         )
         assert incident.id is not None
         relative = f"incidents/{incident.id}/clip.mp4"
-        content = await asyncio.to_thread(copy_clip, clip, server.app.state.settings.media_dir / relative)
+        content = await asyncio.to_thread(
+            copy_clip, clip, server.app.state.runtime.settings.media_dir / relative
+        )
         await incident_repo.add_artifact(
             db,
             Artifact(

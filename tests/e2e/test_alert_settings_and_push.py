@@ -36,8 +36,7 @@ from tests.alerts.support import (
 from tests.e2e.conftest import ServerFactory
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, add_camera, page_token, register_and_log_in, shot
 from vigil.db.tables import Incident
-from vigil.domain import Severity
-from vigil.fusion.model import UpdateKind
+from vigil.domain import Severity, UpdateKind
 from vigil.incidents.alerting import IncidentAlerts
 
 SENDER = "desk-bot@example.org"
@@ -268,7 +267,7 @@ async def test_the_dashboard_is_an_installable_pwa_and_push_reaches_its_service_
             token,
             {"name": "Gate", "kind": "rtsp", "url": "rtsp://127.0.0.1:9/gate", "enabled": False},
         )
-        async with server.app.state.session_factory() as db:
+        async with server.app.state.runtime.session_factory() as db:
             incident = Incident(
                 camera_id=camera_id,
                 label="fight",
@@ -285,7 +284,7 @@ async def test_the_dashboard_is_an_installable_pwa_and_push_reaches_its_service_
         async def snapshot() -> bytes:
             return snapshot_jpeg()
 
-        alerts: IncidentAlerts = server.app.state.incidents.alerts
+        alerts: IncidentAlerts = server.app.state.runtime.incidents.alerts
         alerts.submit(
             update(
                 UpdateKind.OPENED, camera_id=camera_id, incident_id=incident.id, label="fight", confidence=0.9
@@ -294,7 +293,7 @@ async def test_the_dashboard_is_an_installable_pwa_and_push_reaches_its_service_
             snapshot(),
         )
         await alerts.idle()
-        await server.app.state.alerts.delivery.drain(15)
+        await server.app.state.runtime.alerts.delivery.drain(15)
         assert len(push_service.received) == 2, push_service.refused
         payload = push_service.received[1].payload
         assert payload["title"] == "Vigil: Fight on Gate (90%)"

@@ -3,7 +3,7 @@ against a real server.
 
 register → log in through the pages → two cameras added through the API (`enabled: false`: no pipeline
 runs) → incidents with known labels, cameras and start times are inserted straight into the live server's
-database through `server.app.state.session_factory` (test data only: real incidents need minutes of
+database through `server.app.state.runtime.session_factory` (test data only: real incidents need minutes of
 video, and their times could not be chosen) → History shows the week's total, a heat-strip cell names its
 hour's count, Day and Month change the numbers, a bar opens the incident list with that camera and the
 same count, a cell opens that hour's incidents → the incidents page has one timeline mark per incident,
@@ -64,7 +64,7 @@ def seeds(now: datetime) -> list[Seed]:
 
 async def insert(server: LiveServer, camera_id: int, seed: Seed, now: datetime) -> int:
     started = now - seed.ago
-    async with server.app.state.session_factory() as db:
+    async with server.app.state.runtime.session_factory() as db:
         incident = await incident_repo.add(
             db,
             Incident(
@@ -199,7 +199,7 @@ async def test_history_charts_and_the_incident_timeline(server: LiveServer, brow
 
     # a live incident appears on the timeline as it opens
     live_id = await insert(server, cameras["gate"], Seed("gate", "alarm", timedelta(0), minutes=None), now)
-    await server.app.state.hub.emit_incident(
+    await server.app.state.runtime.hub.emit_incident(
         cameras["gate"],
         "opened",
         {

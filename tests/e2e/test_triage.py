@@ -26,7 +26,7 @@ async def add_incidents(server: LiveServer, camera_id: int) -> None:
         ("scream" if i % 2 else "loitering", Severity.HIGH if i % 2 else Severity.LOW, 60 * (i + 5))
         for i in range(37)
     ] + [("glass_break", Severity.HIGH, s) for s in (30, 90, 150)]
-    async with server.app.state.session_factory() as db:
+    async with server.app.state.runtime.session_factory() as db:
         for label, severity, ago_s in rows:
             await incident_repo.add(
                 db,

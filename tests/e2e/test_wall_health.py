@@ -42,7 +42,7 @@ async def test_an_offline_cameras_reason_and_an_open_alert_show_on_the_wall(
 
     quiet_tile = page.locator(f'figure[data-camera-id="{quiet}"]')
     await expect(quiet_tile).not_to_have_class(re.compile(r"\balerting\b"))
-    async with server.app.state.session_factory() as db:
+    async with server.app.state.runtime.session_factory() as db:
         await incident_repo.add(
             db,
             Incident(

@@ -17,12 +17,11 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.media import shared_media_dir
-from vigil.domain import Detection, Observation
+from vigil.domain import Detection, Observation, UpdateKind
 from vigil.fusion import (
     FusionEngine,
     IncidentUpdate,
     RuleSet,
-    UpdateKind,
     confidence_of,
     default_rules_text,
     load_default_rules,

@@ -18,8 +18,8 @@ from tests.incident_media.clipkit import detail_correlation
 from tests.media import shared_media_dir
 from tests.perception.test_faces_emotion import model_file
 from tests.perception.test_objects import read_image
-from vigil.domain import ArtifactKind, Box, Face, Frame, Observation, Severity
-from vigil.fusion import IncidentExplanation, IncidentUpdate, UpdateKind
+from vigil.domain import ArtifactKind, Box, Face, Frame, Observation, Severity, UpdateKind
+from vigil.fusion import IncidentExplanation, IncidentUpdate
 from vigil.incidents import artifacts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.media.clips import WrittenClip

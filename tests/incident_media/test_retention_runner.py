@@ -17,7 +17,7 @@ DAY = 86_400
 
 async def incident_with_media(world: World, age_days: float, keep: bool = False, open_: bool = False) -> int:
     incident_id = await world.add_incident(world.camera_id, started_ago_s=age_days * DAY + 60)
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         incident = await db.get(Incident, incident_id)
         assert incident is not None
         incident.keep = keep
@@ -34,12 +34,12 @@ async def test_media_older_than_the_limit_go_but_kept_open_and_recent_ones_stay(
     kept = await incident_with_media(world, age_days=40, keep=True)
     still_open = await incident_with_media(world, age_days=40, open_=True)
     recent = await incident_with_media(world, age_days=2)
-    media = world.app.state.settings.media_dir
-    runner = RetentionRunner(media, world.app.state.session_factory, RetentionLimits(30, None, 0.0))
+    media = world.app.state.runtime.settings.media_dir
+    runner = RetentionRunner(media, world.app.state.runtime.session_factory, RetentionLimits(30, None, 0.0))
     plan = await runner.run_once(now=time.time())
     assert [d.item.incident_id for d in plan.deletions] == [old]
     assert not (media / artifact_relpath(world.camera_id, old, ArtifactKind.CLIP)).exists()
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         assert await incident_repo.artifacts_of(db, old) == []
         assert await db.get(Incident, old) is not None  # the incident and its explanation stay
         for survivor in (kept, still_open, recent):
@@ -53,8 +53,8 @@ async def test_a_camera_over_its_share_loses_its_oldest_media_first(world: World
     newest = await incident_with_media(world, age_days=1)
     share_gb = 110_000 / 1e9  # room for two of the three 50 kB incidents (plus the test world's small clip)
     runner = RetentionRunner(
-        world.app.state.settings.media_dir,
-        world.app.state.session_factory,
+        world.app.state.runtime.settings.media_dir,
+        world.app.state.runtime.session_factory,
         RetentionLimits(None, share_gb, 0.0),
     )
     plan = await runner.run_once()
@@ -68,12 +68,12 @@ async def test_a_nearly_full_disk_is_cleaned_before_media_is_written(world: Worl
     each write) deletes what may go, oldest first, keeping what is kept."""
     older = await incident_with_media(world, age_days=3)
     kept = await incident_with_media(world, age_days=4, keep=True)
-    media = world.app.state.settings.media_dir
+    media = world.app.state.runtime.settings.media_dir
     runner = RetentionRunner(
-        media, world.app.state.session_factory, RetentionLimits(None, None, min_free_gb=1e9)
+        media, world.app.state.runtime.session_factory, RetentionLimits(None, None, min_free_gb=1e9)
     )
     assert (
-        world.app.state.incidents.media.make_room == world.app.state.retention.make_room
+        world.app.state.runtime.incidents.media.make_room == world.app.state.runtime.retention.make_room
     )  # wired in the server
     await runner.make_room()
     assert not (media / artifact_relpath(world.camera_id, older, ArtifactKind.CLIP)).exists()

@@ -26,7 +26,7 @@ async def test_every_evidence_time_maps_to_the_wall_time_it_was_observed(
     async def broadcast(camera_id: int, event: str, payload: dict[str, Any]) -> None:
         events.append(payload)
 
-    recorder = IncidentRecorder(app.state.session_factory, broadcast, load_default_rules())
+    recorder = IncidentRecorder(app.state.runtime.session_factory, broadcast, load_default_rules())
     clock = StreamClock(camera_id=world.camera_id, wall_start_s=WALL_START)
     observations = merged(
         video(clock, 0, 20, lambda t: Scene()),
@@ -35,7 +35,7 @@ async def test_every_evidence_time_maps_to_the_wall_time_it_was_observed(
     for observation in observations:
         await recorder.observe(observation)
     assert events, "the scream opened no incident"
-    async with app.state.session_factory() as db:
+    async with app.state.runtime.session_factory() as db:
         incident = await db.get(Incident, events[0]["incident_id"])
     assert incident is not None
     explanation = incident.explanation

@@ -21,7 +21,7 @@ async def test_an_incident_left_open_is_closed_as_interrupted_on_the_next_start(
         async with httpx.AsyncClient(transport=transport, base_url="http://vigil.test") as client:
             world = await build_world(first, client)
         last_update = datetime.now(UTC) - timedelta(seconds=20)
-        async with first.state.session_factory() as db:
+        async with first.state.runtime.session_factory() as db:
             left_open = await db.get(Incident, world.stranger_incident_id)  # no files yet
             assert left_open is not None
             assert left_open.ended_at is None
@@ -36,7 +36,7 @@ async def test_an_incident_left_open_is_closed_as_interrupted_on_the_next_start(
             await db.commit()
     # the first server is gone without closing anything; a new one starts on the same data
     second = create_app(settings)
-    async with second.router.lifespan_context(second), second.state.session_factory() as db:
+    async with second.router.lifespan_context(second), second.state.runtime.session_factory() as db:
         interrupted = await db.get(Incident, world.stranger_incident_id)
         untouched = await db.get(Incident, world.incident_id)
     assert interrupted is not None

@@ -7,15 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vigil.incidents.stats import (
-    MAX_BUCKETS,
-    Bucket,
-    StatsRow,
-    TooManyBucketsError,
-    aggregate,
-    bucket_starts,
-    known_zone,
-)
+from vigil.db.incidents import StatsRow
+from vigil.incidents.stats import MAX_BUCKETS, Bucket, TooManyBucketsError, aggregate, bucket_starts
+from vigil.schedule import known_zone
 
 PARIS = ZoneInfo("Europe/Paris")
 

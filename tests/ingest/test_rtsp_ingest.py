@@ -79,7 +79,7 @@ async def test_rtsp_camera_streams_survives_a_pulled_cable_and_a_freeze(
         await asyncio.sleep(0.25)
     assert streaming["fps_in"] > 0
 
-    pipeline = server.app.state.pipelines.pipeline(rtsp_id)
+    pipeline = server.app.state.runtime.pipelines.pipeline(rtsp_id)
     kinds = {packet.stream for packet in pipeline.packets.snapshot()}
     assert kinds == {"video", "audio"}
     chunks = pipeline.audio.snapshot()

@@ -1,6 +1,7 @@
 """Browser cameras end to end: Debian's chromium (fake camera and microphone from real media files) logs in
 to the dashboard of a real server and publishes over WebRTC from its /publish page; the server's
-`WebRtcSource` is read directly from `app.state.webrtc`. Also the offer route's refusals and the pure helpers.
+`WebRtcSource` is read directly from `app.state.runtime.webrtc`. Also the offer route's refusals and
+the pure helpers.
 
 Needs the built dashboard (`frontend/dist`, or the build `VIGIL_E2E_DIST` names), /usr/bin/chromium and
 ffmpeg (scripts/ci/install-system-deps.sh) and the shared media folder.
@@ -125,7 +126,7 @@ async def live_world(server: LiveServer) -> AsyncIterator[World]:
 
 async def add_webrtc_camera(world: World, owner: str = "owner", **shares: ShareRole) -> int:
     camera_id = await world.add_camera(owner, dict(shares.items()))
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         camera = await db.get(Camera, camera_id)
         assert camera is not None
         camera.kind, camera.url, camera.name = SourceKind.WEBRTC, "", f"phone {camera_id}"
@@ -181,7 +182,7 @@ async def sign_in_and_start(
     With `collect`, the test reads the source itself (from the moment the server has answered, so what it
     reads comes from this publisher); without, the camera's pipeline does.
     """
-    source = server.app.state.webrtc.get_or_create(camera_id)
+    source = server.app.state.runtime.webrtc.get_or_create(camera_id)
     received = Received()
     await log_in(page, server.url, "owner@example.com", PASSWORD)
     await page.get_by_role("link", name="Use as camera").click()
@@ -218,7 +219,7 @@ async def test_browser_publishes_camera_and_microphone(
     server: LiveServer, live_world: World, browser: Browser
 ) -> None:
     camera_id = await add_webrtc_camera(live_world)
-    assert server.app.state.webrtc.get_or_create(camera_id).health().state == "pending"
+    assert server.app.state.runtime.webrtc.get_or_create(camera_id).health().state == "pending"
     page = await browser.new_page(viewport={"width": 1024, "height": 900})
     publishing = await sign_in_and_start(server, page, camera_id)
     source, received = publishing.source, publishing.received
@@ -274,7 +275,7 @@ async def test_browser_publishes_camera_and_microphone(
 
     await stop_and_expect_offline(page, publishing)
     await page.close()
-    await server.app.state.webrtc.remove(camera_id)
+    await server.app.state.runtime.webrtc.remove(camera_id)
     await asyncio.wait_for(publishing.task, 5)  # iteration ends once the source is closed
 
 
@@ -302,7 +303,7 @@ async def test_phone_sized_page_publishes(server: LiveServer, live_world: World,
     await page.screenshot(path=save_screenshot_path("webrtc-publish-phone.png"), full_page=True)
     await stop_and_expect_offline(page, publishing)
     await context.close()
-    await server.app.state.webrtc.remove(camera_id)
+    await server.app.state.runtime.webrtc.remove(camera_id)
     await asyncio.wait_for(publishing.task, 5)
 
 
@@ -331,7 +332,7 @@ async def test_a_new_publisher_replaces_the_previous_one(
     await stop_and_expect_offline(second_page, second)
     for page in (first_page, second_page):
         await page.close()
-    await server.app.state.webrtc.remove(camera_id)
+    await server.app.state.runtime.webrtc.remove(camera_id)
     await asyncio.wait_for(second.task, 5)
 
 
@@ -399,7 +400,7 @@ async def test_offer_refusals(server: LiveServer, live_world: World) -> None:
     response = await world.client.post(url, json=garbage)
     assert response.status_code == 401
 
-    source = server.app.state.webrtc.get(camera_id)
+    source = server.app.state.runtime.webrtc.get(camera_id)
     assert source is not None
     assert source.health().state == "pending"  # refused offers leave no publisher
 
@@ -534,4 +535,4 @@ async def test_published_camera_is_analysed_like_any_camera(
     assert (
         await live_world.client.delete(f"/api/v1/cameras/{camera_id}", headers=owner.headers)
     ).status_code == 204
-    assert server.app.state.webrtc.get(camera_id) is None
+    assert server.app.state.runtime.webrtc.get(camera_id) is None

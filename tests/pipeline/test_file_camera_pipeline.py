@@ -225,7 +225,7 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
 
     # the scream is a distress incident: stored first, then announced to who may see the camera only
     # (people in view out of hours, 22:00-06:00 in the server's time zone, are an intrusion by default)
-    hour = datetime.now(server.app.state.settings.tzinfo()).hour
+    hour = datetime.now(server.app.state.runtime.settings.tzinfo()).hour
     expected_others = {"intrusion"} if hour >= 22 or hour < 6 else set()
     opened = {e["label"]: e for e in events if e["event"] == "opened"}
     assert "distress" in opened, events

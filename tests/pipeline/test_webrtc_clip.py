@@ -11,8 +11,8 @@ import numpy as np
 from tests.conftest import World
 from tests.perception.test_objects import vtest_frames
 from vigil.db import incidents as incident_store
-from vigil.domain import AudioChunk, Frame, Severity
-from vigil.fusion import IncidentExplanation, IncidentUpdate, UpdateKind
+from vigil.domain import AudioChunk, Frame, Severity, UpdateKind
+from vigil.fusion import IncidentExplanation, IncidentUpdate
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.pipeline.camera import CameraPipeline
 from vigil.pipeline.metrics import PipelineMetrics
@@ -48,7 +48,7 @@ async def test_a_webrtc_incident_gets_a_clip_with_video_and_sound_from_the_buffe
 
     media = IncidentMedia(
         tmp_path / "media",
-        world.app.state.session_factory,
+        world.app.state.runtime.session_factory,
         lambda _id: pipeline,
         announce,
         ClipTiming(1.0, 0.0),
@@ -59,7 +59,7 @@ async def test_a_webrtc_incident_gets_a_clip_with_video_and_sound_from_the_buffe
             break
         await asyncio.sleep(0.1)
     assert announced == [(world.camera_id, world.incident_id, "clip")]
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         artifacts = await incident_store.artifacts_of(db, world.incident_id)
     clip = max((a for a in artifacts if a.kind == "clip"), key=lambda a: a.id or 0)  # the new one
     with av.open(str(tmp_path / "media" / clip.path)) as container:

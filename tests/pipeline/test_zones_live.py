@@ -73,7 +73,7 @@ async def intrusions(client: httpx.AsyncClient, camera_id: int, headers: dict[st
 async def test_a_restricted_zone_makes_walkers_an_intrusion_and_no_zone_does_not(
     server: LiveServer, world: World
 ) -> None:
-    assert 6 <= datetime.now(server.app.state.settings.tzinfo()).hour < 22
+    assert 6 <= datetime.now(server.app.state.runtime.settings.tzinfo()).hour < 22
     client, owner = world.client, world["owner"]
     created = await client.post(
         "/api/v1/cameras",

@@ -34,7 +34,7 @@ def outside(tmp_path: Path) -> Path:
 
 
 def root_of(world: World) -> Path:
-    root = Path(world.app.state.settings.file_roots)
+    root = Path(world.app.state.runtime.settings.file_roots)
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -134,7 +134,7 @@ async def wait_for_error(world: World, camera_id: int) -> dict[str, Any]:
 
 async def test_a_camera_saved_under_old_roots_stops_with_a_clear_error(world: World, outside: Path) -> None:
     # saved when `outside` was a root (the roots have changed since): as at start-up, or on any change
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         camera = Camera(
             name="old roots",
             kind=SourceKind.FILE,
@@ -145,7 +145,7 @@ async def test_a_camera_saved_under_old_roots_stops_with_a_clear_error(world: Wo
         await db.commit()
         await db.refresh(camera)
     assert camera.id is not None
-    await apply_camera(world.app, camera)
+    await apply_camera(world.app.state.runtime, camera)
     health = await wait_for_error(world, camera.id)
     assert "outside the folders allowed by VIGIL_FILE_ROOTS" in health["last_error"], health
     assert health["fps_in"] == 0

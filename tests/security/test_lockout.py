@@ -132,7 +132,7 @@ async def test_sharing_a_camera_does_not_make_unknown_emails_cheap_to_probe(app:
         )
         assert camera.status_code == 201, camera.text
         shares = f"/api/v1/cameras/{camera.json()['id']}/shares"
-        limit = app.state.login_limits.share_misses.max_events
+        limit = app.state.runtime.login_limits.share_misses.max_events
         statuses = [
             (
                 await client.post(shares, json={"email": f"nobody{i}@example.com"}, headers=bearer(token))

@@ -26,9 +26,9 @@ from tests.conftest import World, make_settings
 from tests.security import outbound_support
 from tests.security.outbound_support import ConnectionGuard, Listener
 from tests.servers.rtsp import free_port
-from vigil.alerts import AlertMessage, AlertRoute, ChannelKind, DeliveryError
+from vigil.alerts import AlertMessage, AlertRoute, DeliveryError
 from vigil.alerts.channels.webhook import WebhookChannel, WebhookConfig
-from vigil.domain import SourceKind
+from vigil.domain import ChannelKind, SourceKind
 from vigil.ingest import av_source
 from vigil.ingest.av_source import AvSourceConfig, SourceRefusedError, SourceRules, open_input
 from vigil.ingest.probe import Prober
@@ -210,7 +210,7 @@ def garbage_listener() -> Listener:
 async def test_a_non_admin_learns_only_unreachable_whatever_the_cause(
     world: World, test_resolver: Any, no_outside_connections: ConnectionGuard, listener: Listener
 ) -> None:
-    world.app.state.prober = Prober(open_timeout_s=1.0, read_timeout_s=0.5, deadline_s=2.0)
+    world.app.state.runtime.prober = Prober(open_timeout_s=1.0, read_timeout_s=0.5, deadline_s=2.0)
     silent = Listener()  # accepts, never answers
     talker = garbage_listener()  # another service answers
     closed = free_port()
@@ -251,8 +251,9 @@ async def test_a_non_admin_learns_only_unreachable_whatever_the_cause(
 
 
 async def test_literal_internal_addresses_are_refused_with_422_before_probing(world: World) -> None:
+    port = world.app.state.runtime.settings.port
     for url in ("rtsp://169.254.169.254/x", f"rtsp://{UNSPECIFIED}:554/x", "rtsp://[fe80::1]/x",
-                f"rtsp://127.1:{world.app.state.settings.port}/x", "rtsp://100.100.100.200/x"):  # fmt: skip
+                f"rtsp://127.1:{port}/x", "rtsp://100.100.100.200/x"):  # fmt: skip
         response = await world.client.post(
             PROBE, json={"kind": "rtsp", "url": url}, headers=world["owner"].headers
         )
@@ -278,7 +279,7 @@ def hook(target: str) -> AlertRoute:
 
 
 async def test_webhook_routes_to_internal_addresses_are_refused_at_creation(world: World) -> None:
-    port = world.app.state.settings.port
+    port = world.app.state.runtime.settings.port
     for target in (
         "http://127.0.0.1/hook",
         f"http://localhost:{port}/api/v1/health",

@@ -66,7 +66,7 @@ async def test_every_way_of_setting_a_password_refuses_guessable_ones(world: Wor
 async def test_the_strength_check_leaves_the_event_loop_free(world: World) -> None:
     """A long repetitive password costs zxcvbn ~0.1 s of CPU; the loop that carries live frames keeps
     running meanwhile."""
-    settings: Settings = world.app.state.settings
+    settings: Settings = world.app.state.runtime.settings
     slow = "abcdefghij" * 12 + "k1"
     ticks = 0
     done = asyncio.Event()
@@ -79,7 +79,7 @@ async def test_the_strength_check_leaves_the_event_loop_free(world: World) -> No
 
     ticker = asyncio.create_task(tick())
     await asyncio.sleep(0)
-    async with world.app.state.session_factory() as session:
+    async with world.app.state.runtime.session_factory() as session:
         manager = UserManager(UserDatabase(session, User), settings)
         user = User(email="dana@example.com", hashed_password="x")
         with pytest.raises(InvalidPasswordException) as refused:

@@ -101,7 +101,7 @@ async def test_a_new_password_ends_the_old_tokens(world: World) -> None:
 async def test_wrong_current_passwords_are_throttled_like_logins(world: World) -> None:
     """A stolen token cannot be used to guess the account's password through PATCH /users/me."""
     viewer = world["viewer"]
-    limit = world.app.state.settings.login_max_failures_per_account_ip
+    limit = world.app.state.runtime.settings.login_max_failures_per_account_ip
     body = {"password": NEW_PASSWORD, "current_password": "a wrong guess 1"}
     statuses = [
         (await world.client.patch(ME, json=body, headers=viewer.headers)).status_code

@@ -117,7 +117,7 @@ def test_ffmpeg_is_never_handed_such_a_url_even_past_the_api(listener: Listener)
 async def test_a_camera_stored_with_such_a_url_before_the_fix_is_not_opened(
     world: World, listener: Listener
 ) -> None:
-    async with world.app.state.session_factory() as db:
+    async with world.app.state.runtime.session_factory() as db:
         camera = Camera(
             name="old",
             kind=SourceKind.RTSP,
@@ -127,7 +127,7 @@ async def test_a_camera_stored_with_such_a_url_before_the_fix_is_not_opened(
         db.add(camera)
         await db.commit()
         await db.refresh(camera)
-    await apply_camera(world.app, camera)  # as at start-up, or after any change
+    await apply_camera(world.app.state.runtime, camera)  # as at start-up, or after any change
 
     async def health() -> dict[str, Any]:
         response = await world.client.get(f"{CAMERAS}/{camera.id}/health", headers=world["owner"].headers)

@@ -38,7 +38,7 @@ def escaped(body: object, actor: Actor) -> dict[str, Any]:
 
 async def refused_everywhere(world: World, text: str) -> list[dict[str, object]]:
     """`text` sent to check (a viewer), save (an admin) and replay (a shared operator); the problems."""
-    before = world.app.state.incidents.engine.rules.version
+    before = world.app.state.runtime.incidents.engine.rules.version
     started = time.perf_counter()
     check = await world.client.post("/api/v1/rules/check", **escaped({"text": text}, world["viewer"]))
     assert check.status_code == 200, check.text
@@ -52,7 +52,7 @@ async def refused_everywhere(world: World, text: str) -> list[dict[str, object]]
         assert answer.status_code == 422, answer.text
         assert answer.json()["detail"]["code"] == "RULES_INVALID"
         assert answer.json()["detail"]["problems"] == check.json()["problems"]
-    assert world.app.state.incidents.engine.rules.version == before
+    assert world.app.state.runtime.incidents.engine.rules.version == before
     assert elapsed < 2.0, f"three refusals took {elapsed:.1f} s (the bomb took 7.2 s before the fix)"
     problems: list[dict[str, object]] = check.json()["problems"]
     return problems

@@ -10,8 +10,8 @@ import pytest
 
 from tests.tracking.test_actions import lingerer, observations
 from vigil.api.pipelines import CameraScenes, zones_of
-from vigil.domain import Observation
-from vigil.fusion import FusionEngine, IncidentUpdate, UpdateKind, load_default_rules
+from vigil.domain import Observation, UpdateKind
+from vigil.fusion import FusionEngine, IncidentUpdate, load_default_rules
 from vigil.tracking.zones import Zone, ZoneKind
 
 NOON_S = 12 * 3600.0  # wall time of the observations: 1970-01-01 12:00 UTC, daytime for the schedules

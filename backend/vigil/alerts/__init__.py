@@ -17,9 +17,7 @@ from vigil.alerts.model import (
     ActiveWindow,
     AlertMessage,
     AlertRoute,
-    ChannelKind,
     DeliveryAttempt,
-    DeliveryStatus,
     camera_slug,
 )
 from vigil.alerts.routing import AlertDecision, AlertRouter
@@ -33,13 +31,11 @@ __all__ = [
     "AlertRouter",
     "ArqDelivery",
     "Channel",
-    "ChannelKind",
     "ChannelNotConfiguredError",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryError",
     "DeliveryLog",
-    "DeliveryStatus",
     "InMemoryDeliveryLog",
     "InProcessDelivery",
     "Redactor",

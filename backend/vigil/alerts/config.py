@@ -9,7 +9,7 @@ from vigil.alerts.channels.sms import SmsChannel, TwilioConfig
 from vigil.alerts.channels.webhook import WebhookChannel, WebhookConfig
 from vigil.alerts.channels.webpush import WebPushChannel, WebPushConfig
 from vigil.alerts.delivery import Redactor, RetryPolicy
-from vigil.alerts.model import ChannelKind
+from vigil.domain import ChannelKind
 from vigil.settings import Settings
 
 

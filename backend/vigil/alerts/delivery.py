@@ -25,7 +25,8 @@ from arq.worker import func
 from redis.exceptions import RedisError
 
 from vigil.alerts.channels import Channel, ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind, DeliveryAttempt, DeliveryStatus
+from vigil.alerts.model import AlertMessage, AlertRoute, DeliveryAttempt
+from vigil.domain import ChannelKind, DeliveryStatus
 from vigil.security.urls import mask_url
 
 logger = logging.getLogger("vigil.alerts")

@@ -1,4 +1,4 @@
-"""arq worker settings: `vigil worker` runs the alert deliveries that servers queue on Redis."""
+"""The alert jobs' arq worker settings: `vigil worker` runs the deliveries that servers queue on Redis."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    """`arq vigil.worker.WorkerSettings` works too; `vigil worker` adds the Redis address from settings."""
+    """`arq vigil.alerts.jobs.WorkerSettings` works too; `vigil worker` adds the Redis address from
+    settings."""
 
     functions: ClassVar[list[Function]] = [ALERT_JOB]
     on_startup = startup

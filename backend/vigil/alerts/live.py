@@ -15,8 +15,8 @@ from vigil.alerts.channels import Channel
 from vigil.alerts.channels.webpush import WebPushConfig
 from vigil.alerts.config import build_channels, mqtt_config
 from vigil.alerts.delivery import Redactor
-from vigil.alerts.model import ChannelKind
 from vigil.alerts.stored import merged, secrets_of
+from vigil.domain import ChannelKind
 from vigil.security.outbound import NEVER, OutboundPolicy, local_interface_addresses, parse_networks
 from vigil.settings import Settings
 

@@ -6,34 +6,18 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from vigil.domain import Severity
-from vigil.fusion.model import IncidentUpdate, UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, Severity, UpdateKind
+from vigil.fusion.model import IncidentUpdate
 from vigil.schedule import check_time_of_day, check_weekdays, in_window
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 MQTT_PREFIX = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
-
-
-class ChannelKind(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    WEBHOOK = "webhook"
-    MQTT = "mqtt"
-    WEBPUSH = "webpush"  # the route owner's subscribed browsers and phones (Web Push)
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # recorded, not tried yet
-    RETRYING = "retrying"  # an attempt failed; another one is scheduled
-    DELIVERED = "delivered"
-    FAILED = "failed"  # out of attempts, or an error that no retry can fix
 
 
 class _Strict(BaseModel):

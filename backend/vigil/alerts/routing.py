@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vigil.alerts.model import AlertRoute
-from vigil.fusion.model import IncidentUpdate, UpdateKind
+from vigil.domain import UpdateKind
+from vigil.fusion.model import IncidentUpdate
 
 FORGET_AFTER = timedelta(hours=24)  # an incident never closed (engine restarted) is forgotten then
 

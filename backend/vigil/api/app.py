@@ -32,7 +32,7 @@ from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
 from vigil.api.headers import SecurityHeadersMiddleware, add_docs
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
+from vigil.api.pipelines import CameraScenes, build_supervisor, ensure_demo_camera, start_cameras
 from vigil.api.routes import (
     alert_settings,
     alerts,
@@ -47,6 +47,7 @@ from vigil.api.routes import (
     webrtc,
 )
 from vigil.api.routes.auth import LoginLimits
+from vigil.api.runtime import Runtime
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.db import alerts as alert_repo
 from vigil.db import rules as rules_repo
@@ -58,6 +59,7 @@ from vigil.fusion import RuleError, RuleSet, load_default_rules, load_rules
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
+from vigil.incidents.recovery import close_interrupted
 from vigil.incidents.retention import RetentionLimits, RetentionRunner
 from vigil.ingest.health import HealthRegistry
 from vigil.ingest.probe import Prober
@@ -165,67 +167,77 @@ async def _alert_delivery(
     return delivery, AlertDispatcher(AlertRouter(), delivery), channels
 
 
+async def _start(runtime: Runtime) -> None:
+    """Make the lifespan's parts, in this order: the database (migrated first, then incidents a killed
+    server left open are closed), alert delivery, the incident recorder, the media retention, the
+    pipelines and their media, then the stored cameras and the demo camera. Each part registers its closer
+    as it is made, so `runtime.aclose()` stops the cameras first and disposes of the engine last."""
+    settings = runtime.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade_to_head_async(settings.resolved_database_url)
+    runtime.engine = make_engine(settings.resolved_database_url)
+    runtime.on_close(runtime.engine.dispose)
+    runtime.on_close(runtime.hub.close)
+    runtime.on_close(runtime.webrtc.close)
+    runtime.session_factory = make_session_factory(runtime.engine)
+    await close_interrupted(runtime.session_factory)  # left open by a server that was killed
+    delivery, runtime.alerts, runtime.alert_channels = await _alert_delivery(
+        settings, runtime.session_factory
+    )
+    runtime.on_close(delivery.aclose)
+    recorder = IncidentRecorder(
+        runtime.session_factory,
+        runtime.hub.emit_incident,
+        await running_rules(runtime.session_factory),
+        settings.tzinfo(),
+        alerts=IncidentAlerts(
+            runtime.session_factory, runtime.alerts, functools.partial(incident_url, settings)
+        ),
+    )
+    runtime.incidents = recorder
+    runtime.replay_lock = asyncio.Lock()
+    runtime.prober = Prober()
+    runtime.retention = RetentionRunner(
+        settings.media_dir,
+        runtime.session_factory,
+        RetentionLimits(
+            settings.retention_days or None,
+            settings.retention_gb_per_camera or None,
+            settings.min_free_gb,
+        ),
+    )
+    runtime.retention.start()
+    runtime.on_close(runtime.retention.close)
+    recorder.start()
+    runtime.on_close(recorder.close)
+    runtime.scenes = CameraScenes()
+    runtime.pipelines = build_supervisor(runtime)
+    runtime.on_close(runtime.pipelines.close)
+    recorder.media = IncidentMedia(
+        settings.media_dir,
+        runtime.session_factory,
+        runtime.pipelines.pipeline,
+        recorder.announce_artifact,
+        ClipTiming(settings.pre_roll_s, settings.post_roll_s),
+    )
+    recorder.media.make_room = runtime.retention.make_room
+    await start_cameras(runtime)
+    await ensure_demo_camera(runtime)
+    log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        settings.media_dir.mkdir(parents=True, exist_ok=True)
-        await upgrade_to_head_async(settings.resolved_database_url)
-        engine = make_engine(settings.resolved_database_url)
-        app.state.engine = engine
-        app.state.session_factory = make_session_factory(engine)
-        delivery, dispatcher, app.state.alert_channels = await _alert_delivery(
-            settings, app.state.session_factory
-        )
-        app.state.alerts = dispatcher
-        recorder = IncidentRecorder(
-            app.state.session_factory,
-            app.state.hub.emit_incident,
-            await running_rules(app.state.session_factory),
-            settings.tzinfo(),
-            alerts=IncidentAlerts(
-                app.state.session_factory, dispatcher, functools.partial(incident_url, settings)
-            ),
-        )
-        app.state.incidents = recorder
-        app.state.replay_lock = asyncio.Lock()
-        app.state.prober = Prober()
-        retention = RetentionRunner(
-            settings.media_dir,
-            app.state.session_factory,
-            RetentionLimits(
-                settings.retention_days or None,
-                settings.retention_gb_per_camera or None,
-                settings.min_free_gb,
-            ),
-        )
-        app.state.retention = retention
-        retention.start()
-        recorder.start()
-        app.state.pipelines = build_supervisor(app, settings)
-        recorder.media = IncidentMedia(
-            settings.media_dir,
-            app.state.session_factory,
-            app.state.pipelines.pipeline,
-            recorder.announce_artifact,
-            ClipTiming(settings.pre_roll_s, settings.post_roll_s),
-        )
-        recorder.media.make_room = retention.make_room
-        await start_cameras(app)
-        await ensure_demo_camera(app)
-        log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
+        runtime: Runtime = app.state.runtime
         try:
+            await _start(runtime)
             yield
         finally:
-            await app.state.pipelines.close()
-            await app.state.incidents.close()
-            await app.state.retention.close()
-            await delivery.aclose()
-            await app.state.webrtc.close()
-            await app.state.hub.close()
-            await engine.dispose()
+            await runtime.aclose()
 
     app = FastAPI(
         title="Vigil",
@@ -238,15 +250,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    app.state.settings = settings
-    app.state.jwt_strategy = jwt_strategy(settings)
-    app.state.login_limits = LoginLimits(settings)
-    app.state.test_alert_limits = SlidingWindowLimiter(alerts.TEST_ALERTS_PER_MINUTE, 60.0)
-    app.state.health = HealthRegistry()
-    app.state.webrtc = WebRtcRegistry()
-    app.state.hub = LiveHub(settings, lambda: app.state.session_factory, cors_origins=origins)
-    app.state.metrics = PipelineMetrics()
-    app.state.livefeed = LiveFeed(app.state.hub.sio)
+    hub = LiveHub(settings, lambda: app.state.runtime.session_factory, cors_origins=origins)
+    app.state.runtime = Runtime(
+        settings=settings,
+        jwt_strategy=jwt_strategy(settings),
+        login_limits=LoginLimits(settings),
+        test_alert_limits=SlidingWindowLimiter(alerts.TEST_ALERTS_PER_MINUTE, 60.0),
+        health=HealthRegistry(),
+        webrtc=WebRtcRegistry(),
+        hub=hub,
+        metrics=PipelineMetrics(),
+        livefeed=LiveFeed(hub.sio),
+    )
     if origins:
         app.add_middleware(
             CORSMiddleware,
@@ -271,8 +286,9 @@ def with_sockets(app: FastAPI) -> ASGIApp:
     """socket.io on `/socket.io`, everything else (lifespan included) to the FastAPI app; in front of both,
     `X-Forwarded-For`/`-Proto` believed from `VIGIL_TRUSTED_PROXIES` only (uvicorn's own proxy handling,
     which trusts 127.0.0.1 by default, is off in `vigil serve`)."""
-    asgi: ASGIApp = socketio.ASGIApp(app.state.hub.sio, other_asgi_app=app, socketio_path="socket.io")
-    trusted: list[str] = app.state.settings.trusted_proxy_networks
+    runtime: Runtime = app.state.runtime
+    asgi: ASGIApp = socketio.ASGIApp(runtime.hub.sio, other_asgi_app=app, socketio_path="socket.io")
+    trusted = runtime.settings.trusted_proxy_networks
     if trusted:
         asgi = ProxyHeadersMiddleware(asgi, trusted_hosts=trusted)  # type: ignore[arg-type,assignment]
     return asgi

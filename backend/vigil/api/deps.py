@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from vigil.api.live import LiveHub
+from vigil.api.runtime import Runtime, runtime
 from vigil.api.users import current_active_user, current_admin, get_session
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Artifact, Camera, Incident, User
@@ -26,24 +27,23 @@ AdminUser = Annotated[User, Depends(current_admin)]
 _ACCESS_ORDER = (CameraAccess.VIEW, CameraAccess.OPERATE, CameraAccess.MANAGE)
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def get_hub(request: Request) -> LiveHub:
-    hub: LiveHub = request.app.state.hub
-    return hub
+def get_settings(rt: RuntimeDep) -> Settings:
+    return rt.settings
 
 
-def get_health_registry(request: Request) -> HealthRegistry:
-    registry: HealthRegistry = request.app.state.health
-    return registry
+def get_hub(rt: RuntimeDep) -> LiveHub:
+    return rt.hub
 
 
-def get_pipelines(request: Request) -> PipelineSupervisor:
-    supervisor: PipelineSupervisor = request.app.state.pipelines
-    return supervisor
+def get_health_registry(rt: RuntimeDep) -> HealthRegistry:
+    return rt.health
+
+
+def get_pipelines(rt: RuntimeDep) -> PipelineSupervisor:
+    return rt.pipelines
 
 
 Pipelines = Annotated[PipelineSupervisor, Depends(get_pipelines)]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
 from sqlmodel import col, select
 
-from vigil.api.livefeed import LiveFeed
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
-from vigil.incidents.recorder import IncidentRecorder
 from vigil.ingest.av_source import SourceRules
 from vigil.perception.audio_gate import LoudnessGate
 from vigil.perception.pose_schedule import PoseSchedule
@@ -31,6 +28,9 @@ from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
 from vigil.tracking.actions import CameraActions
 from vigil.tracking.zones import ClosedHours, Zone, ZoneKind, privacy_masks, tracked_zones
+
+if TYPE_CHECKING:
+    from vigil.api.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -137,56 +137,46 @@ class CameraScenes:
         return known[1].update(observation)
 
 
-async def apply_camera(app: FastAPI, camera: Camera) -> None:
+async def apply_camera(runtime: Runtime, camera: Camera) -> None:
     """Hand a new or changed camera's zones to tracking and fusion, its privacy (face blur and privacy
     masks) to the incident media and its masks to the live view, then start, restart or stop its pipeline."""
     assert camera.id is not None
     all_zones = zones_of(camera.zones)
     zones, masks = tracked_zones(all_zones), privacy_masks(all_zones)
-    scenes: CameraScenes = app.state.scenes
-    scenes.set_zones(camera.id, zones)
-    recorder: IncidentRecorder = app.state.incidents
+    runtime.scenes.set_zones(camera.id, zones)
+    recorder = runtime.incidents
     recorder.engine.set_zones(camera.id, zones)
     if recorder.media is not None:
         recorder.media.set_privacy(camera.id, camera.privacy)
         recorder.media.set_masks(camera.id, masks)
-    feed: LiveFeed = app.state.livefeed
-    feed.set_masks(camera.id, masks)
-    supervisor: PipelineSupervisor = app.state.pipelines
-    await supervisor.apply(spec_of(camera))
+    runtime.livefeed.set_masks(camera.id, masks)
+    await runtime.pipelines.apply(spec_of(camera))
 
 
-async def forget_camera(app: FastAPI, camera_id: int) -> None:
+async def forget_camera(runtime: Runtime, camera_id: int) -> None:
     """The camera was deleted: stop its pipeline and drop what the API process kept of it."""
-    supervisor: PipelineSupervisor = app.state.pipelines
-    await supervisor.remove(camera_id)
-    scenes: CameraScenes = app.state.scenes
-    scenes.forget(camera_id)
-    recorder: IncidentRecorder = app.state.incidents
+    await runtime.pipelines.remove(camera_id)
+    runtime.scenes.forget(camera_id)
+    recorder = runtime.incidents
     recorder.engine.set_zones(camera_id, ())
     recorder.forget(camera_id)
     if recorder.media is not None:
         recorder.media.set_privacy(camera_id, False)
         recorder.media.set_masks(camera_id, ())
-    feed: LiveFeed = app.state.livefeed
-    feed.forget(camera_id)
+    runtime.livefeed.forget(camera_id)
 
 
-async def start_cameras(app: FastAPI) -> None:
+async def start_cameras(runtime: Runtime) -> None:
     """At start-up: every stored camera, its zones and privacy applied, then its pipeline started."""
-    async with app.state.session_factory() as db:
+    async with runtime.session_factory() as db:
         cameras = list((await db.scalars(select(Camera))).all())
-    supervisor: PipelineSupervisor = app.state.pipelines
     for camera in cameras:
-        await apply_camera(app, camera)
-    await supervisor.start([])
+        await apply_camera(runtime, camera)
+    await runtime.pipelines.start([])
 
 
-def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
-    feed: LiveFeed = app.state.livefeed
-    recorder: IncidentRecorder = app.state.incidents
-    scenes = CameraScenes()
-    app.state.scenes = scenes
+def build_supervisor(runtime: Runtime) -> PipelineSupervisor:
+    settings, feed, recorder, scenes = runtime.settings, runtime.livefeed, runtime.incidents, runtime.scenes
     running: list[PipelineSupervisor] = []
 
     async def on_observation(observation: Observation) -> None:
@@ -212,9 +202,9 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
         ),
         speech_clipper=lambda: SpeechClipper(settings.speech_min_interval_s, settings.speech_max_clip_s),
         sound_gate=LoudnessGate if perception.sound is not None else None,
-        metrics=app.state.metrics,
-        health=app.state.health,
-        webrtc=app.state.webrtc,
+        metrics=runtime.metrics,
+        health=runtime.health,
+        webrtc=runtime.webrtc,
         on_observation=on_observation,
         on_frame=feed.on_frame,
         read_timeout_s=settings.read_timeout_s,
@@ -225,16 +215,15 @@ def build_supervisor(app: FastAPI, settings: Settings) -> PipelineSupervisor:
     return supervisor
 
 
-async def ensure_demo_camera(app: FastAPI) -> None:
+async def ensure_demo_camera(runtime: Runtime) -> None:
     """With `VIGIL_DEMO_VIDEO` set, the first admin gets a looping camera of it (once)."""
-    settings: Settings = app.state.settings
-    video = settings.demo_video
+    video = runtime.settings.demo_video
     if video is None:
         return
     if not video.is_file():
         log.warning("demo video %s not found: no demo camera", video)
         return
-    async with app.state.session_factory() as db:
+    async with runtime.session_factory() as db:
         admin = (
             await db.scalars(select(User).where(User.role == Role.ADMIN).order_by(col(User.created_at)))
         ).first()
@@ -252,5 +241,5 @@ async def ensure_demo_camera(app: FastAPI) -> None:
         await db.commit()
         await db.refresh(camera)
     log.info("demo camera %s added from %s", camera.id, video)
-    await apply_camera(app, camera)
-    await app.state.hub.resync_all()
+    await apply_camera(runtime, camera)
+    await runtime.hub.resync_all()

@@ -18,20 +18,22 @@ from pydantic import (
     model_validator,
 )
 
-from vigil.alerts.model import ActiveWindow, ChannelKind, DeliveryStatus
+from vigil.alerts.model import ActiveWindow
 from vigil.db.incidents import ReviewFilter
 from vigil.db.types import Id as Id  # re-exported: the API's shared types
 from vigil.db.types import Offset as Offset
 from vigil.domain import (
     ArtifactKind,
     CameraAccess,
+    ChannelKind,
+    DeliveryStatus,
     IncidentStatus,
     Role,
     Severity,
     ShareRole,
     SourceKind,
+    UpdateKind,
 )
-from vigil.fusion.model import UpdateKind
 from vigil.ingest.health import SourceState
 from vigil.security.urls import control_character_problem
 from vigil.tracking.zones import ZoneKind
@@ -376,7 +378,9 @@ class IncidentDetail(IncidentPublic):
     )
 
 
-class IncidentUpdate(BaseModel):
+class IncidentChange(BaseModel):
+    """The PATCH body of an incident (not fusion's `IncidentUpdate`, which the engine hands on)."""
+
     model_config = ConfigDict(extra="forbid")
 
     status: IncidentStatus | None = None

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vigil.api.pipelines import ensure_demo_camera, forget_camera
+from vigil.api.runtime import runtime
 from vigil.db.tables import Camera, RevokedToken, User
 from vigil.domain import Role
 from vigil.security.passwords import password_problem
@@ -33,7 +34,7 @@ REVOKING_CHANGES = frozenset({"token_version", "role", "is_active", "is_superuse
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.session_factory() as session:
+    async with runtime(request).session_factory() as session:
         yield session
 
 
@@ -123,7 +124,7 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         if first_user:
             user = await self.user_db.update(user, {"role": Role.ADMIN, "is_superuser": True})
             if request is not None:
-                await ensure_demo_camera(request.app)  # the demo camera waits for its first admin
+                await ensure_demo_camera(runtime(request))  # the demo camera waits for its first admin
         return user
 
     async def update(
@@ -163,7 +164,7 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         self, user: User, current_password: str | None, request: Request | None
     ) -> None:
         """The password the user types again; wrong guesses count as failed logins of the account."""
-        limits = request.app.state.login_limits if request is not None else None
+        limits = runtime(request).login_limits if request is not None else None
         ip = request.client.host if request is not None and request.client else "unknown"
         account = user.email.lower()
         if limits is not None and (wait := limits.wait_s(account, ip)) > 0:
@@ -197,7 +198,7 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         self, user: User, update_dict: dict[str, Any], request: Request | None = None
     ) -> None:
         if request is not None and REVOKING_CHANGES & update_dict.keys():
-            await request.app.state.hub.resync_user(user.id)
+            await runtime(request).hub.resync_user(user.id)
 
     async def delete(self, user: User, request: Request | None = None) -> None:
         """The account goes with the cameras it owns: their pipelines stop, and every connection's rooms
@@ -208,14 +209,14 @@ class UserManager(UUIDIDMixin, BaseUserManager[User, uuid.UUID]):
         await super().delete(user, request)
         if request is not None:
             for camera_id in owned:
-                await forget_camera(request.app, camera_id)
-            await request.app.state.hub.resync_all()
+                await forget_camera(runtime(request), camera_id)
+            await runtime(request).hub.resync_all()
 
 
 async def get_user_manager(
     request: Request, user_db: UserDatabase = Depends(get_user_db)
 ) -> AsyncIterator[UserManager]:
-    yield UserManager(user_db, request.app.state.settings)
+    yield UserManager(user_db, runtime(request).settings)
 
 
 @dataclass(frozen=True)
@@ -280,8 +281,7 @@ def jwt_strategy(settings: Settings) -> RevocableJWTStrategy:
 
 
 def get_jwt_strategy(request: Request) -> RevocableJWTStrategy:
-    strategy: RevocableJWTStrategy = request.app.state.jwt_strategy
-    return strategy
+    return runtime(request).jwt_strategy
 
 
 bearer_transport = BearerTransport(tokenUrl="/api/v1/auth/jwt/login")

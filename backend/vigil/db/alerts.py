@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from vigil.alerts.model import AlertRoute as RouteSpec
-from vigil.alerts.model import DeliveryAttempt, DeliveryStatus
+from vigil.alerts.model import DeliveryAttempt
 from vigil.db.cameras import visible_camera_ids
 from vigil.db.tables import AlertDelivery, AlertRoute, Incident, User
 from vigil.db.types import utcnow
-from vigil.domain import Role
+from vigil.domain import DeliveryStatus, Role
 
 
 def spec_of(route: AlertRoute, cameras: Iterable[int] | None = None) -> RouteSpec:

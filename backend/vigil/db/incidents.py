@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, update
@@ -16,8 +16,9 @@ from vigil.db.cameras import operable_camera_ids, visible_camera_ids
 from vigil.db.tables import Artifact, Camera, Incident, IncidentSpeech, User
 from vigil.db.types import Id, Offset, utcnow
 from vigil.domain import ArtifactKind, IncidentStatus, Severity
-from vigil.incidents.stats import BucketSize, StatsRow, known_zone
+from vigil.schedule import known_zone
 
+BucketSize = Literal["hour", "day"]
 IncidentSort = Literal["-started_at", "started_at", "-confidence", "confidence"]
 SeverityGroup = Literal["alert", "detection"]
 SEVERITY_GROUPS: dict[str, tuple[Severity, ...]] = {
@@ -25,6 +26,15 @@ SEVERITY_GROUPS: dict[str, tuple[Severity, ...]] = {
     "alert": (Severity.HIGH, Severity.CRITICAL),
     "detection": (Severity.LOW, Severity.MEDIUM),
 }
+
+
+class StatsRow(NamedTuple):
+    """What the statistics (`incidents/stats.py`) need of one incident."""
+
+    started_at: datetime
+    label: str
+    camera_id: int
+    camera_name: str
 
 
 class IncidentFilter(BaseModel):

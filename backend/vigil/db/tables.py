@@ -9,10 +9,18 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Text, Uuid
 from sqlmodel import Field, SQLModel
 
-from vigil.alerts.model import ChannelKind, DeliveryStatus
 from vigil.db.types import EnumText, UTCDateTime, utcnow
-from vigil.domain import ArtifactKind, IncidentStatus, Role, Severity, ShareRole, SourceKind
-from vigil.fusion.model import UpdateKind
+from vigil.domain import (
+    ArtifactKind,
+    ChannelKind,
+    DeliveryStatus,
+    IncidentStatus,
+    Role,
+    Severity,
+    ShareRole,
+    SourceKind,
+    UpdateKind,
+)
 
 
 def _created_at() -> Any:

@@ -5,7 +5,7 @@
 """
 
 from vigil.fusion.engine import FusionEngine
-from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution, UpdateKind
+from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution
 from vigil.fusion.rules import (
     Read,
     Rule,
@@ -35,7 +35,6 @@ __all__ = [
     "Selector",
     "Term",
     "TermContribution",
-    "UpdateKind",
     "confidence_of",
     "default_rules_text",
     "load_default_rules",

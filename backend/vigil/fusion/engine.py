@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from vigil.domain import EMOTIONS, Box, Observation
-from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution, UpdateKind
+from vigil.domain import EMOTIONS, Box, Observation, UpdateKind
+from vigil.fusion.model import EvidenceRef, IncidentExplanation, IncidentUpdate, TermContribution
 from vigil.fusion.rules import Family, Read, Rule, RuleSet, Selector, Term, confidence_of
 from vigil.tracking.zones import CLOSED, Zone, foot_point
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from vigil.domain import Severity
-
-
-class UpdateKind(StrEnum):
-    OPENED = "opened"
-    UPDATED = "updated"
-    CLOSED = "closed"
+from vigil.domain import Severity, UpdateKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vigil.db import incidents as incident_store
 from vigil.db.tables import Artifact
-from vigil.domain import ArtifactKind, AudioChunk, EncodedPacket, Observation
-from vigil.fusion import IncidentUpdate, UpdateKind
+from vigil.domain import ArtifactKind, AudioChunk, EncodedPacket, Observation, UpdateKind
+from vigil.fusion import IncidentUpdate
 from vigil.media.audio import NoAudioError, write_wav
 from vigil.media.clips import ClipError, write_clip, write_clip_from_frames
 from vigil.media.privacy import FaceTimeline, Polygon

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from vigil.db.tables import Incident, IncidentSpeech
 from vigil.db.types import utcnow
-from vigil.domain import ArtifactKind, Observation, Transcript
-from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet, UpdateKind
+from vigil.domain import ArtifactKind, Observation, Transcript, UpdateKind
+from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import IncidentMedia
 from vigil.incidents.speech import SpeechKeeper

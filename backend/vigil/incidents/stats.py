@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-BucketSize = Literal["hour", "day"]
+from vigil.db.incidents import BucketSize, StatsRow
+
 MAX_BUCKETS = 2000
 HOURS_IN_DAY = 24
 
@@ -25,15 +25,6 @@ class TooManyBucketsError(ValueError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"more than {limit} buckets: choose a shorter range or a larger bucket")
         self.limit = limit
-
-
-class StatsRow(NamedTuple):
-    """What the statistics need of one incident."""
-
-    started_at: datetime
-    label: str
-    camera_id: int
-    camera_name: str
 
 
 @dataclass(frozen=True)
@@ -210,11 +201,3 @@ def _bucket_index(starts: Sequence[datetime], instant: datetime) -> int:
         else:
             high = middle - 1
     return low
-
-
-def known_zone(name: str) -> ZoneInfo:
-    """The IANA zone `name`, or ValueError saying it is unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError) as error:  # ZoneInfoNotFoundError is a KeyError; bad paths are ValueError
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as Europe/Paris") from error

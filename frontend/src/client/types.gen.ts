@@ -849,6 +849,21 @@ export type HourOfDayCounts = {
 };
 
 /**
+ * IncidentChange
+ *
+ * The PATCH body of an incident (not fusion's `IncidentUpdate`, which the engine hands on).
+ */
+export type IncidentChange = {
+    /**
+     * Keep
+     *
+     * Kept incidents are never removed by retention.
+     */
+    keep?: boolean | null;
+    status?: IncidentStatus | null;
+};
+
+/**
  * IncidentDetail
  */
 export type IncidentDetail = {
@@ -1097,19 +1112,6 @@ export type IncidentStatsBucket = {
  * IncidentStatus
  */
 export type IncidentStatus = 'new' | 'acknowledged' | 'resolved';
-
-/**
- * IncidentUpdate
- */
-export type IncidentUpdate = {
-    /**
-     * Keep
-     *
-     * Kept incidents are never removed by retention.
-     */
-    keep?: boolean | null;
-    status?: IncidentStatus | null;
-};
 
 /**
  * LabelIncidentCount
@@ -1790,6 +1792,8 @@ export type TestAlertResult = {
 
 /**
  * UpdateKind
+ *
+ * What an incident update says (fusion makes them; the database stores the last one).
  */
 export type UpdateKind = 'opened' | 'updated' | 'closed';
 
@@ -2963,7 +2967,7 @@ export type IncidentsGetResponses = {
 export type IncidentsGetResponse = IncidentsGetResponses[keyof IncidentsGetResponses];
 
 export type IncidentsUpdateData = {
-    body: IncidentUpdate;
+    body: IncidentChange;
     path: {
         /**
          * Incident Id
@@ -3266,6 +3270,8 @@ export type UsersListData = {
         limit?: number;
         /**
          * Offset
+         *
+         * Items to skip.
          */
         offset?: number;
     };

@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
 import {
   type ArtifactPublic,
+  type IncidentChange,
   type IncidentDetail,
-  type IncidentUpdate,
   incidentsGet,
   incidentsUpdate,
 } from "../client";
@@ -177,7 +177,7 @@ export function IncidentDetailPage() {
     enabled: Number.isInteger(id),
   });
   const change = useMutation({
-    mutationFn: async (body: IncidentUpdate) =>
+    mutationFn: async (body: IncidentChange) =>
       (await incidentsUpdate({ path: { incident_id: id }, body, throwOnError: true })).data,
     onSuccess: (updated) => {
       queryClient.setQueryData(["incident", id], updated);

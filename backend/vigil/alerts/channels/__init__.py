@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 
 
 class DeliveryError(Exception):

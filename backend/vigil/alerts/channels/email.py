@@ -13,7 +13,8 @@ from typing import Literal
 import aiosmtplib
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 
 SmtpSecurity = Literal["starttls", "ssl", "none"]
 

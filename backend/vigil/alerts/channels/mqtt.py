@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 import aiomqtt
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
-from vigil.fusion.model import UpdateKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind, UpdateKind
 
 QOS_AT_LEAST_ONCE = 1
 

@@ -13,7 +13,8 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 
 TWILIO_API = "https://api.twilio.com"
 SMS_MAX_CHARS = 320  # two segments; Twilio splits longer bodies and bills each part

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 from vigil.security.outbound import (
     OutboundPolicy,
     OutboundRefusedError,

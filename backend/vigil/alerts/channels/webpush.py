@@ -27,7 +27,8 @@ from py_vapid import Vapid02
 from pywebpush import WebPusher
 
 from vigil.alerts.channels import ChannelNotConfiguredError, DeliveryError
-from vigil.alerts.model import AlertMessage, AlertRoute, ChannelKind
+from vigil.alerts.model import AlertMessage, AlertRoute
+from vigil.domain import ChannelKind
 from vigil.security.outbound import (
     OutboundPolicy,
     OutboundRefusedError,

@@ -12,16 +12,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from vigil.alerts.channels.webpush import application_server_key, endpoint_problem
 from vigil.alerts.live import AlertChannels, server_policy
-from vigil.alerts.model import ChannelKind
 from vigil.alerts.stored import FIELDS, SettingError, check_changes, view
-from vigil.api.deps import AdminUser, AppSettings, CurrentUser, Session, not_found
+from vigil.api.deps import AdminUser, AppSettings, CurrentUser, RuntimeDep, Session, not_found
 from vigil.db import push as push_repo
 from vigil.db.tables import PushSubscription, User
+from vigil.domain import ChannelKind
 from vigil.settings import Settings
 
 settings_router = APIRouter(prefix="/settings/alerts", tags=["settings"])
@@ -29,9 +29,8 @@ channels_router = APIRouter(prefix="/alert-channels", tags=["alert-channels"])
 push_router = APIRouter(prefix="/push", tags=["push"])
 
 
-def get_alert_channels(request: Request) -> AlertChannels:
-    channels: AlertChannels = request.app.state.alert_channels
-    return channels
+def get_alert_channels(rt: RuntimeDep) -> AlertChannels:
+    return rt.alert_channels
 
 
 Channels = Annotated[AlertChannels, Depends(get_alert_channels)]

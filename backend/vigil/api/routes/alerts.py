@@ -8,16 +8,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field, ValidationError
 
 from vigil.alerts.channels import DeliveryError
 from vigil.alerts.channels.webhook import target_problem
 from vigil.alerts.config import public_url
 from vigil.alerts.delivery import Redactor
-from vigil.alerts.model import AlertMessage, ChannelKind, DeliveryStatus
+from vigil.alerts.model import AlertMessage
 from vigil.alerts.model import AlertRoute as RouteSpec
-from vigil.api.deps import AppSettings, CurrentUser, Session, forbidden, not_found
+from vigil.api.deps import AppSettings, CurrentUser, RuntimeDep, Session, forbidden, not_found
 from vigil.api.routes.alert_settings import Channels, missing_settings
 from vigil.api.schemas import (
     AlertDeliveryPublic,
@@ -30,8 +30,7 @@ from vigil.api.schemas import (
 )
 from vigil.db import alerts as alert_repo
 from vigil.db.tables import AlertDelivery, AlertRoute, User
-from vigil.domain import Role, Severity
-from vigil.fusion.model import UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, Role, Severity, UpdateKind
 from vigil.security.ratelimit import SlidingWindowLimiter
 from vigil.settings import Settings
 
@@ -215,10 +214,9 @@ def trial_message(route: AlertRoute, user: User, base_url: str) -> AlertMessage:
     )
 
 
-def trial_limits(request: Request) -> SlidingWindowLimiter:
+def trial_limits(rt: RuntimeDep) -> SlidingWindowLimiter:
     """Per user, `TEST_ALERTS_PER_MINUTE` (made in `create_app`)."""
-    limits: SlidingWindowLimiter = request.app.state.test_alert_limits
-    return limits
+    return rt.test_alert_limits
 
 
 @router.post(

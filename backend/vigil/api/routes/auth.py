@@ -22,7 +22,7 @@ from fastapi_users.jwt import decode_jwt, generate_jwt
 from fastapi_users.router.common import ErrorCode
 from pydantic import BaseModel, Field
 
-from vigil.api.deps import CurrentUser, Hub
+from vigil.api.deps import AppSettings, CurrentUser, Hub, RuntimeDep
 from vigil.api.schemas import UserCreate, UserRead
 from vigil.api.users import (
     RevocableJWTStrategy,
@@ -105,14 +105,8 @@ def device_user(token: str | None, secret: str) -> uuid.UUID | None:
         return None
 
 
-def _limits(request: Request) -> LoginLimits:
-    limits: LoginLimits = request.app.state.login_limits
-    return limits
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def _limits(rt: RuntimeDep) -> LoginLimits:
+    return rt.login_limits
 
 
 Limits = Annotated[LoginLimits, Depends(_limits)]
@@ -134,10 +128,10 @@ async def login(
     user_manager: Manager,
     strategy: Strategy,
     limits: Limits,
+    settings: AppSettings,
 ) -> Response:
     """Exchange email (`username`) and password for a bearer token; also sets the `vigil_device` cookie
     that lets this client log in while strangers' failures hold the account at its ceiling."""
-    settings = _settings(request)
     ip = client_ip(request)
     account = credentials.username.strip().lower()
     known_device = device_user(request.cookies.get(DEVICE_COOKIE), settings.jwt_secret)
@@ -205,12 +199,10 @@ class AuthConfig(BaseModel):
 
 
 @router.get("/auth/config", name="config")
-async def auth_config(request: Request, user_manager: Manager) -> AuthConfig:
+async def auth_config(settings: AppSettings, user_manager: Manager) -> AuthConfig:
     """What the login and registration pages need to know before anyone logs in."""
     empty = await user_manager.user_db.count() == 0
-    return AuthConfig(
-        registration_open=_settings(request).open_registration or empty, first_account_admin=empty
-    )
+    return AuthConfig(registration_open=settings.open_registration or empty, first_account_admin=empty)
 
 
 @router.post(

@@ -8,7 +8,7 @@ import functools
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from vigil.api.deps import (
     AppSettings,
@@ -18,6 +18,7 @@ from vigil.api.deps import (
     Health,
     Hub,
     ManagedCamera,
+    RuntimeDep,
     Session,
     VisibleCamera,
     camera_creator,
@@ -26,7 +27,6 @@ from vigil.api.deps import (
     visible_camera,
 )
 from vigil.api.pipelines import apply_camera, forget_camera, source_rules, zones_of
-from vigil.api.routes.auth import LoginLimits
 from vigil.api.schemas import (
     CameraCreate,
     CameraHealth,
@@ -88,12 +88,12 @@ async def create_camera(
     db: Session,
     settings: AppSettings,
     hub: Hub,
-    request: Request,
+    rt: RuntimeDep,
 ) -> CameraPublic:
     """Add a camera you own (operators and admins)."""
     _check_source(body.kind, body.url, settings)
     camera = await camera_repo.create(db, user, body.model_dump())
-    await apply_camera(request.app, camera)
+    await apply_camera(rt, camera)
     await hub.resync_all()
     return _public(camera, CameraAccess.MANAGE)
 
@@ -108,9 +108,8 @@ async def probe_target(body: CameraProbe, user: CurrentUser, db: Session) -> Cam
     return context.camera
 
 
-def get_prober(request: Request) -> Prober:
-    prober: Prober = request.app.state.prober
-    return prober
+def get_prober(rt: RuntimeDep) -> Prober:
+    return rt.prober
 
 
 ProbeTarget = Annotated[Camera | None, Depends(probe_target)]
@@ -171,7 +170,7 @@ async def get_camera(context: VisibleCamera) -> CameraPublic:
 
 @router.patch("/{camera_id}", name="update")
 async def update_camera(
-    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings, request: Request
+    body: CameraUpdate, context: ManagedCamera, db: Session, settings: AppSettings, rt: RuntimeDep
 ) -> CameraPublic:
     """Change a camera (owner or admin). A masked URL sent back keeps the stored password; `zones`
     replaces every zone (tracking and fusion of the camera start again with them)."""
@@ -200,15 +199,15 @@ async def update_camera(
             changes.get("kind", context.camera.kind), changes.get("url", context.camera.url), settings
         )
     camera = await camera_repo.update(db, context.camera, changes)
-    await apply_camera(request.app, camera)
+    await apply_camera(rt, camera)
     return _public(camera, context.access)
 
 
 @router.delete("/{camera_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, request: Request) -> Response:
+async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, rt: RuntimeDep) -> Response:
     """Remove a camera with its incidents and artifacts (owner or admin)."""
     await camera_repo.remove(db, context.camera)
-    await forget_camera(request.app, context.id)
+    await forget_camera(rt, context.id)
     await hub.resync_all()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -241,11 +240,11 @@ async def list_shares(context: ManagedCamera, db: Session) -> Page[SharePublic]:
     responses={429: {"description": "SHARE_RATE_LIMITED: too many emails without an account this hour."}},
 )
 async def share_camera(
-    body: ShareCreate, context: ManagedCamera, db: Session, hub: Hub, user: CurrentUser, request: Request
+    body: ShareCreate, context: ManagedCamera, db: Session, hub: Hub, user: CurrentUser, rt: RuntimeDep
 ) -> SharePublic:
     """Share with a user by email as `viewer` or `operator`; sharing again changes the role. Emails without
     an account count against the sharer (a few an hour), so sharing is no bulk oracle of who has one."""
-    limits: LoginLimits = request.app.state.login_limits
+    limits = rt.login_limits
     wait = limits.share_misses.retry_after_s(str(user.id))
     if wait > 0:
         raise limits.too_many(wait, "SHARE_RATE_LIMITED")

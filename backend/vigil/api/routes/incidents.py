@@ -12,12 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, status
 from vigil.api.deps import CurrentUser, OperableIncident, Session, VisibleIncident
 from vigil.api.schemas import (
     ArtifactPublic,
+    IncidentChange,
     IncidentDetail,
     IncidentListItem,
     IncidentReview,
     IncidentReviewResult,
     IncidentStats,
-    IncidentUpdate,
     Page,
     SpeechPublic,
 )
@@ -26,6 +26,7 @@ from vigil.db.incidents import IncidentFilter, IncidentStatsQuery
 from vigil.db.tables import Artifact, Incident
 from vigil.db.types import utcnow
 from vigil.incidents import stats
+from vigil.schedule import known_zone
 
 STATS_DEFAULT_RANGE = timedelta(days=7)
 
@@ -98,7 +99,7 @@ async def incident_stats(
     since = query.since or until - STATS_DEFAULT_RANGE
     if until <= since:
         raise _query_error("until", "must be after since")
-    zone = stats.known_zone(query.tz)
+    zone = known_zone(query.tz)
     try:
         stats.bucket_starts(since, until, query.bucket, zone)  # refuse a huge range before reading rows
     except stats.TooManyBucketsError as error:
@@ -115,7 +116,7 @@ async def get_incident(context: VisibleIncident, db: Session) -> IncidentDetail:
 
 @router.patch("/{incident_id}", name="update")
 async def update_incident(
-    body: IncidentUpdate, context: OperableIncident, user: CurrentUser, db: Session
+    body: IncidentChange, context: OperableIncident, user: CurrentUser, db: Session
 ) -> IncidentDetail:
     """Acknowledge, resolve or keep (camera owner, shared operator, admin)."""
     incident = await incident_repo.set_status(db, context.incident, user, body.status, body.keep)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from vigil.api.deps import RuntimeDep
 from vigil.api.users import fastapi_users
 from vigil.db.tables import User
 
@@ -16,10 +17,12 @@ optional_admin = fastapi_users.current_user(active=True, superuser=True, optiona
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request, admin: Annotated[User | None, Depends(optional_admin)]) -> Response:
-    token = request.app.state.settings.metrics_token
+async def metrics(
+    request: Request, rt: RuntimeDep, admin: Annotated[User | None, Depends(optional_admin)]
+) -> Response:
+    token = rt.settings.metrics_token
     sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if admin is None and not (token and hmac.compare_digest(sent, token)):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="UNAUTHORIZED")
-    request.app.state.pipelines.publish_health()
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    rt.pipelines.publish_health()
+    return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -9,11 +9,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request, status
+from fastapi import APIRouter, Body, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from vigil.api.bodylimit import body_limit
-from vigil.api.deps import AdminUser, CurrentUser, OperableIncident, Session
+from vigil.api.deps import AdminUser, CurrentUser, OperableIncident, RuntimeDep, Session
 from vigil.api.pipelines import perception_config, zones_of
 from vigil.api.schemas import Offset
 from vigil.db import incidents as incident_repo
@@ -24,9 +24,7 @@ from vigil.detect import DetectError
 from vigil.domain import ArtifactKind
 from vigil.fusion import RuleError, RuleSet, default_rules_text, load_rules
 from vigil.fusion.rules import MAX_RULES_CHARS
-from vigil.incidents.recorder import IncidentRecorder
 from vigil.security.paths import resolve_inside
-from vigil.settings import Settings
 from vigil.tracking.zones import tracked_zones
 
 router = APIRouter(prefix="/rules", tags=["rules"])
@@ -176,12 +174,11 @@ async def check_rules(user: CurrentUser, draft: RulesDraft) -> RulesCheck:
 
 
 @router.put("", name="save", openapi_extra=body_limit(MAX_RULES_BODY_BYTES), responses=REFUSED)
-async def save_rules(user: AdminUser, db: Session, request: Request, draft: RulesDraft) -> RulesPublic:
+async def save_rules(user: AdminUser, db: Session, rt: RuntimeDep, draft: RulesDraft) -> RulesPublic:
     """Save a new version and run it from now on (admins). Refused with 422 and its problems if invalid."""
     rules = await parse_or_422(draft.text)
     saved = await rules_repo.save(db, rules.version, draft.text, user.id)
-    recorder: IncidentRecorder = request.app.state.incidents
-    recorder.engine.replace_rules(rules)
+    rt.incidents.engine.replace_rules(rules)
     return public(saved)
 
 
@@ -194,7 +191,7 @@ async def save_rules(user: AdminUser, db: Session, request: Request, draft: Rule
 async def replay_incident(
     context: OperableIncident,
     db: Session,
-    request: Request,
+    rt: RuntimeDep,
     body: Annotated[ReplayRequest, Body()] = ReplayRequest(),
 ) -> ReplayResult:
     """Run the incident's stored clip through every model and `text`'s rules: what would have fired
@@ -202,9 +199,8 @@ async def replay_incident(
     server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length."""
     from vigil.replay import replay
 
-    settings: Settings = request.app.state.settings
-    recorder: IncidentRecorder = request.app.state.incidents
-    rules = await parse_or_422(body.text) if body.text is not None else recorder.engine.rules
+    settings = rt.settings
+    rules = await parse_or_422(body.text) if body.text is not None else rt.incidents.engine.rules
     assert context.incident.id is not None
     clips = [
         a for a in await incident_repo.artifacts_of(db, context.incident.id) if a.kind is ArtifactKind.CLIP
@@ -214,7 +210,7 @@ async def replay_incident(
     path = resolve_inside(settings.media_dir, clips[-1].path)
     camera = await db.get(Camera, context.incident.camera_id)
     zones = tracked_zones(zones_of(camera.zones)) if camera is not None else ()
-    lock: asyncio.Lock = request.app.state.replay_lock
+    lock = rt.replay_lock
     if lock.locked():
         raise HTTPException(status.HTTP_409_CONFLICT, detail="REPLAY_BUSY")
     async with lock:

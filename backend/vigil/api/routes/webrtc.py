@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigil.api.deps import ManagedCamera
+from vigil.api.deps import ManagedCamera, RuntimeDep
 from vigil.domain import SourceKind
-from vigil.ingest.webrtc import MAX_SDP_CHARS, NegotiationTimeoutError, OfferError, WebRtcRegistry
+from vigil.ingest.webrtc import MAX_SDP_CHARS, NegotiationTimeoutError, OfferError
 
 router = APIRouter(prefix="/cameras", tags=["webrtc"])
 
@@ -27,7 +27,7 @@ class SdpAnswer(BaseModel):
 
 
 @router.post("/{camera_id}/webrtc/offer", name="offer")
-async def offer(body: SdpOffer, context: ManagedCamera, request: Request) -> SdpAnswer:
+async def offer(body: SdpOffer, context: ManagedCamera, rt: RuntimeDep) -> SdpAnswer:
     """Publish this device's camera and microphone to a `webrtc` camera (owner or admin).
 
     Send the offer once ICE gathering is complete (no trickle); a new offer replaces the previous publisher.
@@ -36,7 +36,7 @@ async def offer(body: SdpOffer, context: ManagedCamera, request: Request) -> Sdp
         raise HTTPException(status.HTTP_409_CONFLICT, detail="CAMERA_NOT_WEBRTC")
     if not context.camera.enabled:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="CAMERA_DISABLED")
-    registry: WebRtcRegistry = request.app.state.webrtc
+    registry = rt.webrtc
     try:
         sdp, kind = await registry.get_or_create(context.id).accept_offer(body.sdp, body.type)
     except OfferError as error:
