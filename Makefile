@@ -61,7 +61,7 @@ train-audio: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[train]'
 	$(BIN)/python -m vigil.training.audio_train
 
-## How the sound ensemble does on packages nobody tuned it on (not part of `make test`; 15-40 min on 2 cores):
+## How the sound ensemble does on packages nobody tuned it on (not part of `make test`; 15-45 min on 2 cores):
 ## fetches the corpus of models/audio/eval-manifest.yaml into data/train-audio/ once (offline afterwards),
 ## chooses YAMNet's thresholds on the tune packages (models/audio/yamnet-thresholds.yaml) and prints
 ## per-class precision/recall and alarming false events per hour on the test packages and the shared media.
