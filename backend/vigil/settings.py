@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vigil.perception.keywords import DEFAULT_KEYWORDS, normalise_keywords
 from vigil.security.outbound import (
     OutboundPolicy,
     camera_policy,
@@ -22,8 +23,6 @@ from vigil.security.outbound import (
     push_policy,
     webhook_policy,
 )
-
-from vigil.perception.keywords import DEFAULT_KEYWORDS, normalise_keywords
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -314,14 +313,6 @@ class Settings(BaseSettings):
     def _absolute_or_none(cls, value: Path | None) -> Path | None:
         return value.expanduser().resolve() if value is not None and str(value) not in ("", ".") else None
 
-    @field_validator(
-        "outbound_deny", "outbound_allow_cameras", "outbound_allow_webhooks", "outbound_allow_push"
-    )
-    @classmethod
-    def _outbound_networks(cls, value: str) -> str:
-        parse_networks(value)  # raises ValueError naming the item
-        return value
-
     @field_validator("trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: str) -> str:
@@ -333,6 +324,14 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"{item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
                     ) from error
+        return value
+
+    @field_validator(
+        "outbound_deny", "outbound_allow_cameras", "outbound_allow_webhooks", "outbound_allow_push"
+    )
+    @classmethod
+    def _outbound_networks(cls, value: str) -> str:
+        parse_networks(value)  # raises ValueError naming the item
         return value
 
     @field_validator("timezone")

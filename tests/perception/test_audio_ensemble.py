@@ -108,7 +108,9 @@ def test_beside_yamnet_members_without_a_vote_are_not_loaded(ensemble: SoundEnse
         if not labels:
             assert name not in names, name
     assert not {"svm-movie8class", "acoustic.siren"} & set(names)
-    assert {"silero-vad", "acoustic.alarm", "acoustic.impulse", "acoustic.glass", "acoustic.dog"} <= set(names)
+    assert {"silero-vad", "acoustic.alarm", "acoustic.impulse", "acoustic.glass", "acoustic.dog"} <= set(
+        names
+    )
 
 
 def test_yamnets_measured_confusions_give_way_to_the_onset_detectors() -> None:
