@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -238,6 +239,30 @@ def resolve_and_check(
 def pinned_host(address: IPAddress) -> str:
     """The address as a URL's host: IPv6 in brackets."""
     return f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedUrl:
+    """An http(s) URL whose host was resolved and checked: `url` names the checked address; the name it
+    had goes in the `Host` header and, for a name (not a literal address), in TLS's server name."""
+
+    url: str
+    host_header: str
+    sni_hostname: str | None
+
+
+def pin_http_url(url: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedUrl:
+    """Resolve the URL's host and check every address (blocking: call it in a thread), then point the URL
+    at the first one, so that a second DNS answer cannot differ. Raises `OutboundRefusedError` or
+    `UnresolvableHostError`."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = resolve_and_check(policy, host, port, resolver)
+    userinfo, at, host_header = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}{at}{pinned_host(addresses[0])}" + (f":{parts.port}" if parts.port else "")
+    sni = None if numeric_host(host) is not None else host
+    return PinnedUrl(urlunsplit(parts._replace(netloc=netloc)), host_header, sni)
 
 
 @cache

@@ -22,7 +22,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -32,11 +32,10 @@ from vigil.domain import ChannelKind
 from vigil.security.outbound import (
     OutboundPolicy,
     OutboundRefusedError,
+    PinnedUrl,
     Resolver,
     UnresolvableHostError,
-    numeric_host,
-    pinned_host,
-    resolve_and_check,
+    pin_http_url,
     system_resolver,
     webhook_policy,
 )
@@ -55,15 +54,6 @@ class WebhookConfig:
     timeout_s: float = 10.0
     outbound: OutboundPolicy = field(default_factory=webhook_policy)
     resolver: Resolver = system_resolver
-
-
-@dataclass(frozen=True, slots=True)
-class PinnedTarget:
-    """Where a webhook goes: `url` names the checked address; `host` is the name for `Host` and TLS."""
-
-    url: str
-    host_header: str
-    sni_hostname: str | None
 
 
 def target_problem(target: str, policy: OutboundPolicy) -> str | None:
@@ -86,25 +76,18 @@ def target_problem(target: str, policy: OutboundPolicy) -> str | None:
     return None
 
 
-def pin_target(target: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedTarget:
+def pin_target(target: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedUrl:
     """Resolve and check the target's host (blocking); raises `DeliveryError` (not retried) if refused."""
     target = target.strip()
     problem = target_problem(target, policy)
     if problem is not None:
         raise DeliveryError(f"webhook: {problem}", retryable=False)
-    parts = urlsplit(target)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = resolve_and_check(policy, host, port, resolver)
+        return pin_http_url(target, policy, resolver)
     except OutboundRefusedError as error:
         raise DeliveryError(f"webhook: {error}", retryable=False) from None
     except UnresolvableHostError as error:
         raise DeliveryError(f"webhook: {error}") from None
-    userinfo, at, host_header = parts.netloc.rpartition("@")
-    netloc = f"{userinfo}{at}{pinned_host(addresses[0])}" + (f":{parts.port}" if parts.port else "")
-    sni = None if numeric_host(host) is not None else host
-    return PinnedTarget(urlunsplit(parts._replace(netloc=netloc)), host_header, sni)
 
 
 def status_words(status: int) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 from cryptography.hazmat.primitives import serialization
@@ -32,13 +32,12 @@ from vigil.domain import ChannelKind
 from vigil.security.outbound import (
     OutboundPolicy,
     OutboundRefusedError,
+    PinnedUrl,
     Resolver,
     UnresolvableHostError,
     literal_addresses,
-    numeric_host,
-    pinned_host,
+    pin_http_url,
     push_policy,
-    resolve_and_check,
     system_resolver,
 )
 from vigil.security.urls import network_url_problem
@@ -198,23 +197,17 @@ class WebPushConfig:
     timeout_s: float = 10.0
 
 
-def _pin(endpoint: str, policy: OutboundPolicy, resolver: Resolver) -> tuple[str, str, str | None]:
-    """(URL to the checked address, Host header, TLS name) — blocking; raises DeliveryError if refused."""
+def _pin(endpoint: str, policy: OutboundPolicy, resolver: Resolver) -> PinnedUrl:
+    """The endpoint pointed at its checked address (blocking); raises DeliveryError if refused."""
     problem = endpoint_problem(endpoint, policy)
     if problem is not None:
         raise DeliveryError(f"webpush: {problem}", retryable=False)
-    parts = urlsplit(endpoint)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = resolve_and_check(policy, host, port, resolver)
+        return pin_http_url(endpoint, policy, resolver)
     except OutboundRefusedError as error:
         raise DeliveryError(f"webpush: {error}", retryable=False) from None
     except UnresolvableHostError as error:
         raise DeliveryError(f"webpush: {error}") from None
-    netloc = pinned_host(addresses[0]) + (f":{parts.port}" if parts.port else "")
-    sni = None if numeric_host(host) is not None else host
-    return urlunsplit(parts._replace(netloc=netloc)), parts.netloc, sni
 
 
 def _origin(endpoint: str) -> str:
@@ -260,7 +253,7 @@ class WebPushChannel:
     ) -> PushOutcome:
         name = f"device {subscription.id}"
         try:
-            url, host_header, sni = await asyncio.wait_for(
+            pinned = await asyncio.wait_for(
                 asyncio.to_thread(_pin, subscription.endpoint, config.outbound, config.resolver),
                 config.timeout_s,
             )
@@ -285,18 +278,22 @@ class WebPushChannel:
             "TTL": str(TTL_S),
             "Urgency": "high",
             "Topic": delivery_id[:32] if delivery_id else "vigil",
-            "Host": host_header,
+            "Host": pinned.host_header,
         }
-        extensions = {"sni_hostname": sni} if sni else None
+        extensions = {"sni_hostname": pinned.sni_hostname} if pinned.sni_hostname else None
         try:
             if self._client is not None:
                 response = await self._client.post(
-                    url, content=encrypted, headers=headers, timeout=config.timeout_s, extensions=extensions
+                    pinned.url,
+                    content=encrypted,
+                    headers=headers,
+                    timeout=config.timeout_s,
+                    extensions=extensions,
                 )
             else:
                 async with httpx.AsyncClient(timeout=config.timeout_s, follow_redirects=False) as client:
                     response = await client.post(
-                        url, content=encrypted, headers=headers, extensions=extensions
+                        pinned.url, content=encrypted, headers=headers, extensions=extensions
                     )
         except httpx.TimeoutException:
             return PushOutcome(False, True, f"{name}: no answer within {config.timeout_s:g} s")
