@@ -179,13 +179,14 @@ async def test_history_charts_and_the_incident_timeline(server: LiveServer, brow
     await expect(page.locator("table.incidents tbody tr", has_text="distress")).to_have_count(3)
 
     # the incidents page: a timeline mark per listed incident, each a link with a name
-    await page.get_by_role("link", name="Incidents", exact=True).click()
+    menu = page.get_by_role("navigation", name="Main")
+    await menu.get_by_role("link", name=re.compile(r"^Incidents")).click()  # named with the unread count
     await expect(page.get_by_text("11 incidents", exact=True)).to_be_visible()
     await expect(page.get_by_label("Label")).to_have_value("")  # the label filter of the link is gone
     marks = page.get_by_role("list", name="Incidents on the timeline").get_by_role("link")
     await expect(marks).to_have_count(11)
     await expect(marks.first).to_have_accessible_name(
-        re.compile(r"^violence, high severity, .+, lasted 2 min$")
+        re.compile(r"^Violence, high severity, .+, lasted 2 min$")
     )
     await expect(page.locator(".timeline-mark.tl-open")).to_have_count(1)  # the fall still open
     await shot(page, "34-incidents-timeline")
@@ -215,7 +216,7 @@ async def test_history_charts_and_the_incident_timeline(server: LiveServer, brow
     )
     await expect(marks).to_have_count(5)
     live_mark = page.locator(f'.timeline-mark[data-incident-id="{live_id}"]')
-    await expect(live_mark).to_have_accessible_name(re.compile(r"^alarm, high severity, .+, ongoing$"))
+    await expect(live_mark).to_have_accessible_name(re.compile(r"^Alarm, high severity, .+, ongoing$"))
     await shot(page, "35-incidents-timeline-live")
 
     # a mark is a link to its incident, reachable by keyboard

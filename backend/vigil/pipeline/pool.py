@@ -294,6 +294,10 @@ class AnalysisPool:
                 process.kill()  # they ignore SIGTERM; the executor's own clean-up would wait for them
         for process in dead:
             process.join(timeout=0.1)  # already over: this only collects its exit code
+        # ... unless the executor's thread reaped it first: its exit code lands on the same object soon
+        patience = time.monotonic() + 0.5
+        while any(p.exitcode is None for p in dead) and time.monotonic() < patience:
+            time.sleep(0.02)
         crashes = [
             Crash(process.exitcode, self._beacon.last_words(process.pid or 0) if self._beacon else None)
             for process in dead

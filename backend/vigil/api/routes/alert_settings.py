@@ -21,6 +21,7 @@ from vigil.alerts.stored import FIELDS, SettingError, check_changes, view
 from vigil.api.deps import AdminUser, AppSettings, CurrentUser, RuntimeDep, Session, not_found
 from vigil.db import push as push_repo
 from vigil.db.tables import PushSubscription, User
+from vigil.db.types import Id
 from vigil.domain import ChannelKind
 from vigil.settings import Settings
 
@@ -270,7 +271,7 @@ async def create_subscription(
 
 
 @push_router.delete("/subscriptions/{subscription_id}", name="delete", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(subscription_id: int, user: CurrentUser, db: Session) -> Response:
+async def delete_subscription(subscription_id: Id, user: CurrentUser, db: Session) -> Response:
     """This device no longer receives your alerts (someone else's subscription is a 404)."""
     if not await push_repo.unsubscribe(db, user.id, subscription_id):
         raise not_found("PUSH_SUBSCRIPTION_NOT_FOUND")
