@@ -21,7 +21,7 @@ from tests.servers.rtsp import INSTALL_HINT, RtspCamera, describe
 
 pytestmark = pytest.mark.slow
 
-OPEN_TIMEOUT_S = 10.0
+OPEN_TIMEOUT_S = 20.0  # FFmpeg's open probes ~3 s of stream; a loaded CI machine needs more room
 READ_TIMEOUT_S = 5.0
 
 
