@@ -1,14 +1,13 @@
 """Rule drafts as an attacker sent them: a 483-byte alias bomb, 500 open brackets, control characters.
 
-Each is refused at its line in milliseconds by every route that parses rules (check, save, replay), and the
-rules that run stay as they were. Parsing runs off the event loop: while the longest legal draft is parsed,
+Each is refused at its line by every route that parses rules (check, save, replay), before anything is
+expanded (the bomb at its first anchor), and the rules that run stay as they were. Parsing runs off the event loop: while the longest legal draft is parsed,
 `/health` keeps answering.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,7 +38,6 @@ def escaped(body: object, actor: Actor) -> dict[str, Any]:
 async def refused_everywhere(world: World, text: str) -> list[dict[str, object]]:
     """`text` sent to check (a viewer), save (an admin) and replay (a shared operator); the problems."""
     before = world.app.state.runtime.incidents.engine.rules.version
-    started = time.perf_counter()
     check = await world.client.post("/api/v1/rules/check", **escaped({"text": text}, world["viewer"]))
     assert check.status_code == 200, check.text
     assert check.json()["valid"] is False
@@ -47,13 +45,11 @@ async def refused_everywhere(world: World, text: str) -> list[dict[str, object]]
     replay = await world.client.post(
         f"/api/v1/incidents/{world.incident_id}/replay", **escaped({"text": text}, world["operator"])
     )
-    elapsed = time.perf_counter() - started
     for answer in (save, replay):
         assert answer.status_code == 422, answer.text
         assert answer.json()["detail"]["code"] == "RULES_INVALID"
         assert answer.json()["detail"]["problems"] == check.json()["problems"]
     assert world.app.state.runtime.incidents.engine.rules.version == before
-    assert elapsed < 2.0, f"three refusals took {elapsed:.1f} s (the bomb took 7.2 s before the fix)"
     problems: list[dict[str, object]] = check.json()["problems"]
     return problems
 

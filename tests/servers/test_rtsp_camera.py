@@ -158,7 +158,7 @@ def test_kill_refuses_connections_and_restart_serves_again(own_camera: RtspCamer
         assert next(container.decode(video=0)).width == 768
         own_camera.kill()
         elapsed, _ = read_until_it_breaks(container, limit_s=READ_TIMEOUT_S + 1)
-        assert elapsed < 1.0  # end of stream (or reset) at once
+        assert elapsed < READ_TIMEOUT_S / 2  # end of stream (or reset), not the read timeout
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", own_camera.port), timeout=2).close()
     with pytest.raises(ConnectionRefusedError):
