@@ -26,7 +26,9 @@ from vigil.perception.audio_yamnet_onnx import (
     FRAME_SAMPLES,
     PATCH_HOP_SAMPLES,
     PATCH_SAMPLES,
+    SUSTAINED_PATCHES,
     YamnetOnnxClassifier,
+    in_runs_of,
     log_mel,
     mel_matrix,
     patches,
@@ -208,6 +210,27 @@ def test_shared_sounds_are_named_by_yamnet_alone(yamnet: YamnetOnnxClassifier, n
     events = yamnet.classify(load_audio(shared_media_dir() / "audio" / name), 10.0)
     assert label in {e.label for e in events}, events
     assert all(e.t_s >= 10.0 and e.source == "yamnet-onnx" and "AudioSet '" in e.detail for e in events)
+
+
+def test_runs_keep_only_hits_with_enough_neighbours() -> None:
+    hits = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1], dtype=bool)
+    assert in_runs_of(hits, 2).astype(int).tolist() == [0, 0, 1, 1, 0, 1, 1, 1, 0, 0]
+    assert in_runs_of(hits, 1).tolist() == hits.tolist()
+    assert not in_runs_of(np.zeros(0, dtype=bool), 2).any()
+
+
+def test_a_siren_is_reported_once_it_lasts_two_patches(yamnet: YamnetOnnxClassifier) -> None:
+    """One 0.975 s patch YAMNet scores over the siren threshold is not yet a siren; 1.5 s (two patches)
+    of the same siren is."""
+    siren = load_audio(shared_media_dir() / "audio" / "policecar.wav")
+    start = 2 * PATCH_SAMPLES
+    one_patch = siren[start : start + PATCH_SAMPLES]
+    columns = list(yamnet.indices["siren"])
+    assert yamnet.patch_scores(one_patch)[:, columns].max() >= yamnet.thresholds.of("siren")
+    assert SUSTAINED_PATCHES["siren"] == 2
+    assert "siren" not in {e.label for e in yamnet.classify(one_patch, 0.0)}
+    two_patches = siren[start : start + PATCH_SAMPLES + PATCH_HOP_SAMPLES]
+    assert "siren" in {e.label for e in yamnet.classify(two_patches, 0.0)}
 
 
 def test_rain_gives_yamnet_nothing_alarming(yamnet: YamnetOnnxClassifier) -> None:

@@ -1,8 +1,8 @@
 """Rule drafts as an attacker sent them: a 483-byte alias bomb, 500 open brackets, control characters.
 
 Each is refused at its line by every route that parses rules (check, save, replay), before anything is
-expanded (the bomb at its first anchor), and the rules that run stay as they were. Parsing runs off the event loop: while the longest legal draft is parsed,
-`/health` keeps answering.
+expanded (the bomb at its first anchor), and the rules that run stay as they were. Parsing runs off the
+event loop: while the longest legal draft is parsed, `/health` keeps answering.
 """
 
 from __future__ import annotations

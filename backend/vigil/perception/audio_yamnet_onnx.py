@@ -52,6 +52,11 @@ DEFAULT_MODEL = DEFAULT_DIR / "model.onnx"
 DEFAULT_LABELS = DEFAULT_DIR / "yamnet_class_map.csv"
 DEFAULT_THRESHOLDS = REPO_ROOT / "models" / "audio" / "yamnet-thresholds.yaml"
 SOURCE = "yamnet-onnx"
+# Sirens and alarms last: these labels are reported only from runs of at least this many consecutive
+# patches over their threshold (2: about 1.4 s of sound). Chosen on the tune packages of `make eval-audio`
+# (docs/perception.md): a run of 2 removed 9 of the 16 alarming false events on tune distractors (game
+# music called Siren or Alarm for one patch) and lost 1 of the 6 tune sirens and alarms; 3 lost 3 of 6.
+SUSTAINED_PATCHES: dict[str, int] = {"siren": 2, "alarm": 2}
 
 
 def hertz_to_mel(hertz: NDArray[np.float64] | float) -> NDArray[np.float64]:
@@ -129,6 +134,26 @@ def patches(samples: NDArray[np.float32]) -> tuple[NDArray[np.float32], NDArray[
     starts = np.arange(0, len(spectrogram) - PATCH_FRAMES + 1, PATCH_HOP_FRAMES)
     stacked = np.stack([spectrogram[s : s + PATCH_FRAMES] for s in starts]).astype(np.float32)
     return stacked, (starts * HOP_SAMPLES).astype(np.int64)
+
+
+def in_runs_of(hits: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
+    """`hits` kept only where they belong to a run of at least `length` consecutive True values."""
+    kept = np.zeros(len(hits), dtype=bool)
+    start = None
+    for i, hit in enumerate([*hits.tolist(), False]):
+        if hit and start is None:
+            start = i
+        elif not hit and start is not None:
+            if i - start >= length:
+                kept[start:i] = True
+            start = None
+    return kept
+
+
+def label_hits(scores: NDArray[np.float32], label: str, threshold: float) -> NDArray[np.bool_]:
+    """The patches (rows of one label's best scores) on which `label` is reported at `threshold`."""
+    hits = np.asarray(scores >= threshold)
+    return in_runs_of(hits, SUSTAINED_PATCHES[label]) if label in SUSTAINED_PATCHES else hits
 
 
 def sigmoid(logits: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -277,19 +302,24 @@ class YamnetOnnxClassifier:
         scores = self._scores(stacked)
         events, guesses = [], []
         window_end = len(samples) / AUDIO_SAMPLE_RATE
-        for row, start in zip(scores, starts, strict=True):
+        hits = {
+            label: label_hits(scores[:, list(members)].max(axis=1), label, self.thresholds.of(label))
+            if len(scores)
+            else np.zeros(0, dtype=bool)
+            for label, members in self.indices.items()
+        }
+        for k, (row, start) in enumerate(zip(scores, starts, strict=True)):
             begin = t_s + float(start) / AUDIO_SAMPLE_RATE
             end = t_s + min(float(start) + PATCH_SAMPLES, max(len(samples), 1)) / AUDIO_SAMPLE_RATE
             settled = (float(start) + PATCH_SAMPLES) / AUDIO_SAMPLE_RATE <= window_end - later_s
             for label, members in self.indices.items():
-                if label in later and not settled:
+                if not hits[label][k] or (label in later and not settled):
                     continue
                 best = max(members, key=lambda i: float(row[i]))
                 conf = float(row[best])
                 threshold = self.thresholds.of(label)
-                if conf >= threshold:
-                    detail = f"AudioSet '{self.class_names[best]}' {conf:.2f} (threshold {threshold:.2f})"
-                    events.append(SoundEvent(label, conf, begin, end, self.name, detail))
+                detail = f"AudioSet '{self.class_names[best]}' {conf:.2f} (threshold {threshold:.2f})"
+                events.append(SoundEvent(label, conf, begin, end, self.name, detail))
             guess = int(np.argmax(np.where(self._silence, -1.0, row)))
             guesses.append(PatchGuess(begin, end, self.class_names[guess], float(row[guess])))
         return YamnetAnalysis(merge_events(events, gap_s=0.0), tuple(guesses))

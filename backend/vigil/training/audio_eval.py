@@ -47,7 +47,7 @@ from vigil.perception.audio import (
 )
 from vigil.perception.audio_base import SoundClassifier, merge_events
 from vigil.perception.audio_gate import LoudnessGate
-from vigil.perception.audio_yamnet_onnx import PATCH_HOP_SAMPLES, PATCH_SAMPLES
+from vigil.perception.audio_yamnet_onnx import PATCH_HOP_SAMPLES, PATCH_SAMPLES, label_hits
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.training.audio_data import DEFAULT_CACHE, DataError
 from vigil.training.audio_eval_corpus import (
@@ -339,6 +339,7 @@ class Setup:
     members: tuple[str, ...]
     votes: bool = True
     window_s: float = 3.0
+    vote_table: dict[str, frozenset[str]] | None = None  # instead of VOTES_BESIDE_YAMNET (a trial)
 
 
 def yamnet_events(
@@ -346,7 +347,8 @@ def yamnet_events(
 ) -> list[SoundEvent]:
     """The events YAMNet gives inside SoundEnsemble at these thresholds (YamnetOnnxClassifier.analyse as
     the ensemble calls it): a label fires on a patch when its best mapped class reaches the label's
-    threshold; in a full window the first patch is left to the earlier window; onset labels come only from
+    threshold (sirens and alarms in runs, `SUSTAINED_PATCHES`); in a full window the first patch is left to
+    the earlier window; onset labels come only from
     patches ending `ONSET_CONTEXT_AFTER_S` before the window's end; patches are merged per label.
 
     The window's length is not kept: the pipeline's windows are 1, 2 or 3 s (a hop of 1 s), which give 1,
@@ -358,11 +360,13 @@ def yamnet_events(
     skip_first = count > 1 and window_s * AUDIO_SAMPLE_RATE >= round(ensemble_window_s * AUDIO_SAMPLE_RATE)
     offsets = scores.begins - scores.begins[0]
     settled = offsets + PATCH_S <= window_s - ONSET_CONTEXT_AFTER_S
+    first = 1 if skip_first else 0  # the live ensemble does not run a skipped patch: runs start after it
     events = []
     for column, label in enumerate(scores.labels):
         threshold = thresholds.get(label, 1.01)
-        for row in np.flatnonzero(scores.scores[:, column] >= threshold):
-            if (skip_first and row == 0) or (label in ONSET_LABELS and not settled[row]):
+        hits = label_hits(scores.scores[first:, column], label, threshold)
+        for row in np.flatnonzero(hits) + first:
+            if label in ONSET_LABELS and not settled[row]:
                 continue
             conf = float(scores.scores[row, column])
             events.append(SoundEvent(label, conf, float(scores.begins[row]), float(scores.ends[row]), YAMNET))
@@ -381,7 +385,10 @@ def window_events(window: WindowHeard, setup: Setup, thresholds: dict[str, float
             )
         else:
             said = list(window.events.get(name, ()))
-        allowed = votes_beside_yamnet(name) if (with_yamnet and setup.votes) else None
+        allowed = None
+        if with_yamnet and setup.votes:
+            table = setup.vote_table
+            allowed = votes_beside_yamnet(name) if table is None else table.get(name, frozenset())
         heard += said if allowed is None else [e for e in said if e.label in allowed]
     return reconcile(heard, SPEECH_AUTHORITY in setup.members)
 
@@ -555,6 +562,56 @@ def write_thresholds(
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Which votes earn their place beside YAMNet (chosen on the tune packages)
+# ---------------------------------------------------------------------------------------------------------
+CANDIDATE_VOTES: tuple[tuple[str, str], ...] = (
+    ("yamnet-onnx", "explosion"),
+    ("svm-movie8class", "scream"),
+    ("svm-movie8class", "gunshot"),
+    ("acoustic.siren", "siren"),
+    ("acoustic.alarm", "alarm"),
+    ("acoustic.impulse", "gunshot"),
+    ("acoustic.impulse", "explosion"),
+    ("acoustic.glass", "glass_break"),
+    ("acoustic.dog", "dog_bark"),
+)
+
+
+def vote_trials(
+    recordings: Sequence[Recording],
+    members: tuple[str, ...],
+    thresholds: dict[str, float],
+    alarming: frozenset[str],
+) -> str:
+    """What each candidate vote adds to YAMNet (less explosion) and the voice detector's speech, alone:
+    recordings of its label found, false positives and alarming false events on distractors. The rule
+    (docs/perception.md): a vote is kept when it finds more with precision ≥ `MIN_PRECISION` among what it
+    adds and adds no alarming false event; a vote that changes nothing keeps its place or absence."""
+    base_votes = {
+        YAMNET: frozenset(votes_beside_yamnet(YAMNET) or ()) - {"explosion"},
+        SPEECH_AUTHORITY: frozenset({"speech"}),
+    }
+    base = score(recordings, Setup("base", members, vote_table=base_votes), thresholds, alarming)
+    lines = [
+        "| vote | found added | false positives added | alarming false events added | kept by the rule |",
+        "|---|---|---|---|---|",
+    ]
+    for member, label in CANDIDATE_VOTES:
+        if member not in members:
+            continue
+        table = {**base_votes, member: base_votes.get(member, frozenset()) | {label}}
+        trial = score(recordings, Setup(member, members, vote_table=table), thresholds, alarming)
+        found = trial.classes[label].found - base.classes[label].found
+        false = trial.classes[label].false - base.classes[label].false
+        alarms = len(trial.false_alarms) - len(base.false_alarms)
+        precise = found > 0 and found / (found + max(false, 0)) >= MIN_PRECISION
+        unchanged = found == false == alarms == 0
+        verdict = "yes" if precise and alarms <= 0 else ("no change" if unchanged else "no")
+        lines.append(f"| {member} {label} | {found:+d} | {false:+d} | {alarms:+d} | {verdict} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------------------
 def default_setups(windows: dict[str, float]) -> list[Setup]:
@@ -684,6 +741,10 @@ def evaluate(
         "shared": "Shared media (reserved evaluation sources, never used for tuning or training)",
         "tune": "Tune packages (the thresholds were chosen here: not an estimate)",
     }
+    if groups["tune"] and YAMNET in windows:
+        report("trying each vote on the tune packages")
+        trials = vote_trials(groups["tune"], tuple(windows), thresholds, alarming)
+        tables.append("### Votes beside YAMNet, tried on the tune packages\n\n" + trials)
     for group in ("test", "shared", "tune"):
         if not groups[group]:
             continue
