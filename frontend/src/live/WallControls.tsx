@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import type { CameraPublic } from "../client";
+import { Checkboxes } from "../ui/EveryOrOnly";
 import {
   type CameraGroup,
   groupProblem,
@@ -149,21 +150,14 @@ function GroupEditor({
         </label>
         <fieldset className="group-cameras">
           <legend>Cameras in the group</legend>
-          {cameras.map((camera) => (
-            <label key={camera.id} className="inline">
-              <input
-                type="checkbox"
-                checked={chosen.includes(camera.id)}
-                onChange={(e) => {
-                  edited();
-                  setChosen((ids) =>
-                    e.target.checked ? [...ids, camera.id] : ids.filter((c) => c !== camera.id),
-                  );
-                }}
-              />
-              {camera.name}
-            </label>
-          ))}
+          <Checkboxes
+            choices={cameras.map((camera) => ({ value: camera.id, label: camera.name }))}
+            chosen={chosen}
+            onChange={(next) => {
+              edited();
+              setChosen(next);
+            }}
+          />
         </fieldset>
         {problem && (
           <p className="banner error" role="alert">

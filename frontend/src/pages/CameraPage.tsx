@@ -1,10 +1,10 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
+import { CameraFields, type CameraValues } from "../cameras/CameraFields";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { formatClosedHours } from "../cameras/closedHours";
-import { SourceFields } from "../cameras/SourceFields";
 import { sourceKind } from "../cameras/sources";
 import { ZonesEditor } from "../cameras/ZonesEditor";
 import {
@@ -16,10 +16,10 @@ import {
   camerasUnshare,
   camerasUpdate,
   type ShareRole,
-  type SourceKind,
   type ZoneSpec,
 } from "../client";
 import { errorMessage } from "../ui/errors";
+import { Field } from "../ui/Field";
 import { fieldErrors } from "../ui/fieldErrors";
 import { changedField, useFieldErrors } from "../ui/useFieldErrors";
 import { usePageTitle } from "../ui/usePageTitle";
@@ -81,15 +81,19 @@ export function CameraPage() {
 function EditCamera({ camera }: { camera: CameraPublic }) {
   const queryClient = useQueryClient();
   const id = useId();
-  const [name, setName] = useState(camera.name);
-  const [kind, setKind] = useState<SourceKind>(camera.kind);
   // The URL comes masked (rtsp://user:***@host/...); sent back unchanged, the server keeps the password.
-  const [url, setUrl] = useState(camera.url ?? "");
-  const [fps, setFps] = useState(String(camera.analysis_fps ?? 5));
+  const [values, setValues] = useState<CameraValues>({
+    name: camera.name,
+    kind: camera.kind,
+    url: camera.url ?? "",
+    fps: String(camera.analysis_fps ?? 5),
+  });
+  const { name, kind, url, fps } = values;
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
   const [privacy, setPrivacy] = useState(camera.privacy ?? false);
   const [transcribe, setTranscribe] = useState(camera.transcribe ?? false);
-  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
+  const form = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef } = form;
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
   const sentUrl = kind === "webrtc" ? "" : url;
@@ -139,47 +143,16 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
       noValidate
     >
       <h2 id={`${id}-title`}>Settings</h2>
-      <label>
-        Name
-        <input
-          value={name}
-          maxLength={100}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describe("name")}
-          name="name"
-          onChange={(e) => setName(e.target.value)}
-        />
-        {fieldError("name")}
-      </label>
-      <SourceFields
-        id={id}
-        kind={kind}
-        url={url}
-        onKind={setKind}
-        onUrl={setUrl}
-        form={{ errors, describe, fieldError }}
+      <CameraFields
+        values={values}
+        onChange={(change) => setValues((old) => ({ ...old, ...change }))}
+        form={form}
         hintExtra={
           kind === camera.kind &&
           camera.url?.includes(":***@") &&
           " The password shows as ***: leave it so to keep it."
         }
       />
-      <label>
-        Analysis fps
-        <input
-          type="number"
-          inputMode="decimal"
-          min={0.1}
-          max={30}
-          step={0.1}
-          value={fps}
-          aria-invalid={errors.analysis_fps ? true : undefined}
-          aria-describedby={describe("analysis_fps")}
-          name="analysis_fps"
-          onChange={(e) => setFps(e.target.value)}
-        />
-        {fieldError("analysis_fps")}
-      </label>
       <label className="inline">
         <input
           type="checkbox"
@@ -254,7 +227,8 @@ function Shares({ cameraId }: { cameraId: number }) {
   });
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<ShareRole>("viewer");
-  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
+  const form = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef } = form;
   const [busy, setBusy] = useState(false);
   const [sharedWith, setSharedWith] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["camera-shares", cameraId] });
@@ -319,19 +293,15 @@ function Shares({ cameraId }: { cameraId: number }) {
         className="stack camera-form"
         noValidate
       >
-        <label>
-          Share with (email)
+        <Field form={form} field="email" label="Share with (email)">
           <input
             type="email"
             name="email"
             value={email}
             required
-            aria-invalid={errors.email ? true : undefined}
-            aria-describedby={describe("email")}
             onChange={(e) => setEmail(e.target.value)}
           />
-          {fieldError("email")}
-        </label>
+        </Field>
         <label>
           Role
           <select name="role" value={role} onChange={(e) => setRole(e.target.value as ShareRole)}>

@@ -2,12 +2,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useMe } from "../auth/useMe";
+import { CameraFields, type CameraValues } from "../cameras/CameraFields";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { untestedReason } from "../cameras/probe";
-import { SourceFields } from "../cameras/SourceFields";
 import { sourceKind } from "../cameras/sources";
-import { camerasCreate, type SourceKind } from "../client";
+import { camerasCreate } from "../client";
 import { useCameras } from "../live/useCameras";
 import { errorMessage } from "../ui/errors";
 import { fieldErrors } from "../ui/fieldErrors";
@@ -59,11 +59,10 @@ export function CamerasPage() {
 function AddCameraForm() {
   const queryClient = useQueryClient();
   const id = useId();
-  const [name, setName] = useState("");
-  const [kind, setKind] = useState<SourceKind>("rtsp");
-  const [url, setUrl] = useState("");
-  const [fps, setFps] = useState("5");
-  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
+  const [values, setValues] = useState<CameraValues>({ name: "", kind: "rtsp", url: "", fps: "5" });
+  const { name, kind, url, fps } = values;
+  const form = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef } = form;
   const [added, setAdded] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Why the source needs a yes before it is added (its test failed, or was not run); null: no question.
@@ -93,8 +92,7 @@ function AddCameraForm() {
       return;
     }
     setAdded(data.name);
-    setName("");
-    setUrl("");
+    setValues((old) => ({ ...old, name: "", url: "" }));
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
 
@@ -123,44 +121,12 @@ function AddCameraForm() {
       noValidate
     >
       <h2 id={`${id}-title`}>Add a camera</h2>
-      <label>
-        Name
-        <input
-          name="name"
-          required
-          maxLength={100}
-          value={name}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describe("name")}
-          onChange={(e) => setName(e.target.value)}
-        />
-        {fieldError("name")}
-      </label>
-      <SourceFields
-        id={id}
-        kind={kind}
-        url={url}
-        onKind={setKind}
-        onUrl={setUrl}
-        form={{ errors, describe, fieldError }}
+      <CameraFields
+        values={values}
+        onChange={(change) => setValues((old) => ({ ...old, ...change }))}
+        form={form}
         hintExtra={source.placeholder && ` For example ${source.placeholder}`}
       />
-      <label>
-        Analysis fps
-        <input
-          name="analysis_fps"
-          type="number"
-          inputMode="decimal"
-          min={0.1}
-          max={30}
-          step={0.1}
-          value={fps}
-          aria-invalid={errors.analysis_fps ? true : undefined}
-          aria-describedby={describe("analysis_fps")}
-          onChange={(e) => setFps(e.target.value)}
-        />
-        {fieldError("analysis_fps")}
-      </label>
       {errors._ && (
         <p className="banner error" role="alert">
           {errors._}

@@ -1,9 +1,10 @@
 /** SMTP, Twilio, MQTT and the webhook secret, as an administrator sets them: secrets are never shown, a
  * setting the environment sets is read-only here and says so. */
 import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactElement, useId, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { type AlertSettingsPublic, type SettingFieldPublic, settingsUpdate } from "../client";
 import { errorMessage } from "../ui/errors";
+import { Field } from "../ui/Field";
 import { fieldErrors } from "../ui/fieldErrors";
 import { useFieldErrors } from "../ui/useFieldErrors";
 import { changes, type FieldName, type FieldSpec, type FormValues, GROUPS, initialValues } from "./fields";
@@ -18,7 +19,8 @@ export function AlertSettingsForm({ settings, onSaved }: Props) {
   const queryClient = useQueryClient();
   const [before, setBefore] = useState<FormValues>(() => initialValues(settings.fields));
   const [values, setValues] = useState<FormValues>(before);
-  const { errors, setErrors, formRef, describe, fieldError } = useFieldErrors(id);
+  const form = useFieldErrors(id);
+  const { errors, setErrors, formRef } = form;
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const byName = new Map(settings.fields.map((f) => [f.name, f]));
@@ -55,49 +57,40 @@ export function AlertSettingsForm({ settings, onSaved }: Props) {
 
   const input = (spec: FieldSpec, field: SettingFieldPublic) => {
     const fromEnv = field.source === "environment";
-    const hintId = `${id}-${spec.name}-hint`;
-    const inputId = `${id}-${spec.name}`;
-    const common = {
-      id: inputId,
-      name: spec.name,
-      disabled: fromEnv,
-      "aria-invalid": errors[spec.name] ? true : undefined,
-      "aria-describedby": describe(spec.name, hintId),
-    } as const;
     const shownValue = fromEnv
       ? field.value === null
         ? ""
         : String(field.value)
       : (values.text[spec.name] ?? "");
-    let control: ReactElement;
-    if (spec.kind === "security") {
-      control = (
-        <select
-          {...common}
-          value={shownValue || "starttls"}
-          onChange={(e) => setText(spec.name, e.target.value)}
-        >
-          <option value="starttls">STARTTLS (port 587)</option>
-          <option value="ssl">SSL / implicit TLS (port 465)</option>
-          <option value="none">None (port 25, local relays only)</option>
-        </select>
-      );
-    } else if (spec.kind === "secret") {
-      control = (
+    const control = () => {
+      const props = { name: spec.name, disabled: fromEnv };
+      if (spec.kind === "security")
+        return (
+          <select
+            {...props}
+            value={shownValue || "starttls"}
+            onChange={(e) => setText(spec.name, e.target.value)}
+          >
+            <option value="starttls">STARTTLS (port 587)</option>
+            <option value="ssl">SSL / implicit TLS (port 465)</option>
+            <option value="none">None (port 25, local relays only)</option>
+          </select>
+        );
+      if (spec.kind === "secret")
+        return (
+          <input
+            {...props}
+            type="password"
+            autoComplete="new-password"
+            maxLength={512}
+            value={fromEnv ? "" : (values.text[spec.name] ?? "")}
+            placeholder={field.set ? "•••••••• (set)" : "not set"}
+            onChange={(e) => setText(spec.name, e.target.value)}
+          />
+        );
+      return (
         <input
-          {...common}
-          type="password"
-          autoComplete="new-password"
-          maxLength={512}
-          value={fromEnv ? "" : (values.text[spec.name] ?? "")}
-          placeholder={field.set ? "•••••••• (set)" : "not set"}
-          onChange={(e) => setText(spec.name, e.target.value)}
-        />
-      );
-    } else {
-      control = (
-        <input
-          {...common}
+          {...props}
           inputMode={spec.kind === "port" ? "numeric" : undefined}
           autoComplete="off"
           spellCheck={false}
@@ -107,7 +100,7 @@ export function AlertSettingsForm({ settings, onSaved }: Props) {
           onChange={(e) => setText(spec.name, e.target.value)}
         />
       );
-    }
+    };
     const where = fromEnv
       ? `Set by the environment (${field.env}); change it there.`
       : field.secret
@@ -116,25 +109,37 @@ export function AlertSettingsForm({ settings, onSaved }: Props) {
           : `Not set. Environment variable: ${field.env}.`
         : `Environment variable: ${field.env} (it wins when set).`;
     return (
-      <div key={spec.name} className="setting-field">
-        <label htmlFor={inputId}>{spec.label}</label>
-        {control}
-        <span id={hintId} className="hint">
-          {spec.hint ? `${spec.hint} ` : ""}
-          {where}
-        </span>
-        {fieldError(spec.name)}
-        {spec.kind === "secret" && !fromEnv && field.source === "dashboard" && field.set && (
-          <label className="inline">
-            <input
-              type="checkbox"
-              checked={values.remove[spec.name] === true}
-              onChange={(e) => setRemove(spec.name, e.target.checked)}
-            />
-            Remove the stored {spec.label.toLowerCase()}
-          </label>
-        )}
-      </div>
+      <Field
+        key={spec.name}
+        form={form}
+        field={spec.name}
+        label={spec.label}
+        layout="labelFor"
+        className="setting-field"
+        hint={
+          <>
+            {spec.hint ? `${spec.hint} ` : ""}
+            {where}
+          </>
+        }
+        after={
+          spec.kind === "secret" &&
+          !fromEnv &&
+          field.source === "dashboard" &&
+          field.set && (
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={values.remove[spec.name] === true}
+                onChange={(e) => setRemove(spec.name, e.target.checked)}
+              />
+              Remove the stored {spec.label.toLowerCase()}
+            </label>
+          )
+        }
+      >
+        {control()}
+      </Field>
     );
   };
 

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { type Role, usersCreate } from "../client";
+import { Field } from "../ui/Field";
 import { changedField, useFieldErrors } from "../ui/useFieldErrors";
 import { newAccountErrors, ROLES, roleLabel } from "./accounts";
 
@@ -20,7 +21,8 @@ export function AddAccountForm({
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const { errors, setErrors, clearStale, formRef, describe, fieldError } = useFieldErrors(id);
+  const form = useFieldErrors(id);
+  const { errors, setErrors, clearStale, formRef } = form;
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
@@ -52,65 +54,57 @@ export function AddAccountForm({
       noValidate
     >
       <h2 id={`${id}-title`}>Add an account</h2>
-      <div className="field">
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            autoComplete="off"
-            required
-            value={email}
-            aria-invalid={errors.email ? true : undefined}
-            aria-describedby={describe("email")}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        {fieldError("email")}
-      </div>
-      <div className="field">
-        <label>
-          Password
-          <input
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            value={password}
-            aria-invalid={errors.password ? true : undefined}
-            aria-describedby={describe("password", `${id}-password-hint`)}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <span id={`${id}-password-hint`} className="hint">
-          At least {MIN_PASSWORD_LENGTH} characters, hard to guess, without the email in it. Give it to the
-          person over a safe channel.
-        </span>
-        {fieldError("password")}
-      </div>
-      <div className="field">
-        <label>
-          Role
-          <select
-            name="role"
-            value={role}
-            aria-invalid={errors.role ? true : undefined}
-            aria-describedby={describe("role", `${id}-role-hint`)}
-            onChange={(e) => setRole(e.target.value as Role)}
-          >
-            {ROLES.map((r) => (
-              <option key={r.role} value={r.role}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span id={`${id}-role-hint`} className="hint">
-          {roleLabel(role)}: {ROLES.find((r) => r.role === role)?.description}.
-        </span>
-        {fieldError("role")}
-      </div>
+      <Field form={form} field="email" label="Email" layout="beside">
+        <input
+          type="email"
+          name="email"
+          autoComplete="off"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+      </Field>
+      <Field
+        form={form}
+        field="password"
+        label="Password"
+        layout="beside"
+        hint={
+          <>
+            At least {MIN_PASSWORD_LENGTH} characters, hard to guess, without the email in it. Give it to the
+            person over a safe channel.
+          </>
+        }
+      >
+        <input
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+      </Field>
+      <Field
+        form={form}
+        field="role"
+        label="Role"
+        layout="beside"
+        hint={
+          <>
+            {roleLabel(role)}: {ROLES.find((r) => r.role === role)?.description}.
+          </>
+        }
+      >
+        <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {ROLES.map((r) => (
+            <option key={r.role} value={r.role}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+      </Field>
       {errors._ && (
         <p className="banner error" role="alert">
           {errors._}

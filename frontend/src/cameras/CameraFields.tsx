@@ -1,0 +1,82 @@
+import type { ReactNode } from "react";
+import type { SourceKind } from "../client";
+import { Field, NumberField } from "../ui/Field";
+import type { FieldForm } from "../ui/useFieldErrors";
+import { SOURCE_KINDS, sourceKind } from "./sources";
+
+export interface CameraValues {
+  name: string;
+  kind: SourceKind;
+  url: string;
+  /** As typed: the analysis rate in frames per second. */
+  fps: string;
+}
+
+/** A camera's name, source, URL and analysis rate, with the kind's hint and the server's errors at each
+ * (add and edit forms). */
+export function CameraFields({
+  values,
+  onChange,
+  form,
+  hintExtra,
+}: {
+  values: CameraValues;
+  onChange: (change: Partial<CameraValues>) => void;
+  form: FieldForm;
+  /** Said after the kind's hint (an example, or how a masked password is kept). */
+  hintExtra?: ReactNode;
+}) {
+  const { name, kind, url, fps } = values;
+  const source = sourceKind(kind);
+  return (
+    <>
+      <Field form={form} field="name" label="Name">
+        <input
+          name="name"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => onChange({ name: e.target.value })}
+        />
+      </Field>
+      <Field form={form} field="kind" label="Source">
+        <select name="kind" value={kind} onChange={(e) => onChange({ kind: e.target.value as SourceKind })}>
+          {SOURCE_KINDS.map((entry) => (
+            <option key={entry.kind} value={entry.kind}>
+              {entry.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field
+        form={form}
+        field="url"
+        label="URL"
+        hint={
+          <>
+            {source.hint}
+            {hintExtra}
+          </>
+        }
+      >
+        <input
+          name="url"
+          value={kind === "webrtc" ? "" : url}
+          disabled={kind === "webrtc"}
+          placeholder={source.placeholder}
+          onChange={(e) => onChange({ url: e.target.value })}
+        />
+      </Field>
+      <NumberField
+        form={form}
+        field="analysis_fps"
+        label="Analysis fps"
+        min={0.1}
+        max={30}
+        step={0.1}
+        value={fps}
+        onValue={(v) => onChange({ fps: v })}
+      />
+    </>
+  );
+}
