@@ -13,16 +13,14 @@ import {
   withoutGroup,
 } from "./layouts";
 
-/** The wall's layout switch, the group shown, the large camera of the focus layout and the group editor. */
-export function WallControls({
-  prefs,
-  onChange,
-  cameras,
-}: {
+interface Props {
   prefs: WallPrefs;
   onChange: (next: WallPrefs) => void;
   cameras: readonly CameraPublic[];
-}) {
+}
+
+/** The wall's layout switch, the group shown, the large camera of the focus layout and the group editor. */
+export function WallControls({ prefs, onChange, cameras }: Props) {
   const id = useId();
   return (
     <div className="wall-controls">
@@ -62,15 +60,7 @@ export function WallControls({
   );
 }
 
-function GroupEditor({
-  prefs,
-  onChange,
-  cameras,
-}: {
-  prefs: WallPrefs;
-  onChange: (next: WallPrefs) => void;
-  cameras: readonly CameraPublic[];
-}) {
+function GroupEditor({ prefs, onChange, cameras }: Props) {
   const id = useId();
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<number[]>([]);

@@ -1,19 +1,23 @@
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
+import { CredentialFields, type Credentials } from "../auth/CredentialFields";
 import { startSession } from "../auth/session";
 import { LOGOUT_MESSAGES } from "../auth/token";
 import { authLogin } from "../client";
 import { errorMessage } from "../ui/errors";
+import { fieldParts } from "../ui/useFieldErrors";
 import { usePageTitle } from "../ui/usePageTitle";
 
 export function LoginPage() {
   usePageTitle("Log in");
   const search = useSearch({ from: "/login" });
   const navigate = useNavigate();
-  const [email, setEmail] = useState(search.email ?? "");
-  const [password, setPassword] = useState("");
+  const [credentials, setCredentials] = useState<Credentials>({ email: search.email ?? "", password: "" });
+  const { email, password } = credentials;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Refusals are said in one banner, not at a field.
+  const form = fieldParts(useId(), {});
   const notice = search.reason
     ? LOGOUT_MESSAGES[search.reason]
     : search.registered
@@ -49,28 +53,7 @@ export function LoginPage() {
         className="stack"
         aria-describedby={error ? "login-error" : undefined}
       >
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <CredentialFields form={form} purpose="log-in" value={credentials} onChange={setCredentials} />
         {error && (
           <p id="login-error" className="banner error" role="alert">
             {error}

@@ -1,20 +1,23 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
+import { CredentialFields, type Credentials, MIN_PASSWORD_LENGTH } from "../auth/CredentialFields";
 import { authConfig, authRegisterRegister } from "../client";
 import { errorMessage } from "../ui/errors";
+import { Field } from "../ui/Field";
+import { fieldParts } from "../ui/useFieldErrors";
 import { usePageTitle } from "../ui/usePageTitle";
-
-export const MIN_PASSWORD_LENGTH = 10;
 
 export function RegisterPage() {
   usePageTitle("Create an account");
   const navigate = useNavigate();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+  const [credentials, setCredentials] = useState<Credentials>({ email: "", password: "" });
+  const { email, password } = credentials;
   const [confirm, setConfirm] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Refusals are said in one banner, not at a field.
+  const form = fieldParts(useId(), {});
   const config = useQuery({
     queryKey: ["auth", "config"],
     queryFn: async () => (await authConfig({ throwOnError: true })).data,
@@ -62,36 +65,19 @@ export function RegisterPage() {
         </p>
       )}
       <form onSubmit={submit} onChange={() => setError(null)} className="stack">
-        <label>
-          Email
-          <input
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            aria-describedby="password-hint"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <p id="password-hint" className="hint">
-          At least {MIN_PASSWORD_LENGTH} characters, and not a common or guessable password: a few unusual
-          words work well.
-        </p>
-        <label>
-          Repeat password
+        <CredentialFields
+          form={form}
+          purpose="register"
+          value={credentials}
+          onChange={setCredentials}
+          passwordHint={
+            <>
+              At least {MIN_PASSWORD_LENGTH} characters, and not a common or guessable password: a few unusual
+              words work well.
+            </>
+          }
+        />
+        <Field form={form} field="confirm" label="Repeat password">
           <input
             type="password"
             name="confirm"
@@ -100,7 +86,7 @@ export function RegisterPage() {
             value={confirm}
             onChange={(e) => setConfirm(e.target.value)}
           />
-        </label>
+        </Field>
         {error && (
           <p className="banner error" role="alert">
             {error}

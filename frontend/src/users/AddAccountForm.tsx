@@ -1,11 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
+import { CredentialFields, type Credentials, MIN_PASSWORD_LENGTH } from "../auth/CredentialFields";
 import { type Role, usersCreate } from "../client";
 import { Field } from "../ui/Field";
 import { changedField, useFieldErrors } from "../ui/useFieldErrors";
 import { newAccountErrors, ROLES, roleLabel } from "./accounts";
-
-const MIN_PASSWORD_LENGTH = 10;
 
 /** Add an account (how accounts are made when open registration is off). */
 export function AddAccountForm({
@@ -18,8 +17,8 @@ export function AddAccountForm({
 }) {
   const queryClient = useQueryClient();
   const id = useId();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+  const [credentials, setCredentials] = useState<Credentials>({ email: "", password: "" });
+  const { email, password } = credentials;
   const [role, setRole] = useState<Role>("viewer");
   const form = useFieldErrors(id);
   const { errors, setErrors, clearStale, formRef } = form;
@@ -35,8 +34,7 @@ export function AddAccountForm({
       setErrors(newAccountErrors(error));
       return;
     }
-    setEmail("");
-    setPassword("");
+    setCredentials({ email: "", password: "" });
     await queryClient.invalidateQueries({ queryKey: ["users"] });
     onAdded(`Account ${data.email} added as ${roleLabel(data.role)}.`);
   }
@@ -54,38 +52,19 @@ export function AddAccountForm({
       noValidate
     >
       <h2 id={`${id}-title`}>Add an account</h2>
-      <Field form={form} field="email" label="Email" layout="beside">
-        <input
-          type="email"
-          name="email"
-          autoComplete="off"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </Field>
-      <Field
+      <CredentialFields
         form={form}
-        field="password"
-        label="Password"
-        layout="beside"
-        hint={
+        purpose="add"
+        value={credentials}
+        onChange={setCredentials}
+        passwordHint={
           <>
             At least {MIN_PASSWORD_LENGTH} characters, hard to guess, without the email in it. Give it to the
             person over a safe channel.
           </>
         }
-      >
-        <input
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD_LENGTH}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </Field>
+        beside
+      />
       <Field
         form={form}
         field="role"
