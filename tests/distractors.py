@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from vigil.perception.audio_base import load_audio
+from vigil.perception.sound.base import load_audio
 from vigil.training.audio_data import DEFAULT_CACHE, DataError, Package, fetch
 
 

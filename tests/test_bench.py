@@ -85,7 +85,7 @@ def test_bench_with_models_prints_each_model_and_the_cost_of_a_camera() -> None:
     for model in ("objects (nanodet)", "pose (MoveNet", "faces (blazeface", "emotion (", "sound: silero-vad"):
         assert f"| {model}" in out, out
     # the default sound ensemble: YAMNet first (and its cost per patch), the members that keep a vote
-    for member in ("yamnet-onnx", "yamnet-onnx, one patch", "acoustic.impulse", "acoustic.glass"):
+    for member in ("yamnet-onnx", "yamnet-onnx, one patch", "acoustic.impulse", "acoustic.alarm"):
         assert f"| sound: {member} " in out, out
     assert "## What one camera costs (analysis at 5 fps)" in out
     assert "every model on one analysed frame" in out

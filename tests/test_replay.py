@@ -18,7 +18,7 @@ from tests.media import plaza, scream_clip, shared_media_dir
 from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
 from vigil.domain import AUDIO_SAMPLE_RATE
 from vigil.fusion import default_rules_text, load_default_rules
-from vigil.perception.audio_base import load_audio
+from vigil.perception.sound.base import load_audio
 from vigil.perception.worker import PerceptionConfig
 from vigil.replay import replay
 from vigil.tracking.zones import ClosedHours, Zone

@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, Box, Detection
 from vigil.perception import worker
-from vigil.perception.audio_base import load_audio
-from vigil.perception.audio_yamnet_onnx import PATCH_SAMPLES, YamnetOnnxClassifier
 from vigil.perception.face_stage import head_window
+from vigil.perception.sound.base import load_audio
+from vigil.perception.sound.yamnet_onnx import PATCH_SAMPLES, YamnetOnnxClassifier
 from vigil.pipeline.speech import MAX_CLIP_S, MIN_INTERVAL_S
 from vigil.tracking.actions import CameraActions
 

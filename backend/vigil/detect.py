@@ -23,7 +23,7 @@ from PIL import Image
 
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Box, Observation, SoundEvent, Transcript
 from vigil.perception import worker
-from vigil.perception.audio_base import load_audio, merge_events
+from vigil.perception.sound.base import load_audio, merge_events
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.pipeline.speech import SpeechClip, SpeechClipper
 from vigil.tracking.actions import CameraActions

@@ -22,7 +22,7 @@ from vigil.detect import sound_observations as detect_sound_observations
 from vigil.domain import Observation, UpdateKind
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet
 from vigil.perception import worker
-from vigil.perception.audio_base import load_audio
+from vigil.perception.sound.base import load_audio
 from vigil.tracking.actions import CameraActions
 from vigil.tracking.zones import Zone
 

@@ -110,7 +110,7 @@ def convert(sdist: Path) -> dict[str, np.ndarray]:
 def check(arrays: dict[str, np.ndarray], out: Path) -> None:
     """The npz's probabilities equal the SVC's `predict_proba` on random standardised feature vectors."""
     sys.path.insert(0, str(REPO / "backend"))
-    from vigil.perception.audio_svm import MovieSvmClassifier
+    from vigil.perception.sound.svm import MovieSvmClassifier
 
     svc = pickle.loads(arrays["_svc"].item())  # noqa: S301 (the object unpickled above)
     classifier = MovieSvmClassifier(out)

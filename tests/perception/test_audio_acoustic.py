@@ -18,21 +18,15 @@ from numpy.typing import NDArray
 
 from tests.media import plaza, shared_media_dir
 from vigil.domain import SOUND_LABELS, SoundEvent
-from vigil.perception.audio_acoustic import (
+from vigil.perception.sound.acoustic import (
     AlarmDetector,
     DogBarkDetector,
     GlassBreakDetector,
     ImpulseDetector,
     SirenDetector,
     acoustic_detectors,
-    find_onsets,
-    frame_f0,
-    frame_levels_db,
-    runs,
-    spectral_flatness,
-    tonal_track,
 )
-from vigil.perception.audio_base import (
+from vigil.perception.sound.base import (
     SAMPLE_RATE,
     SoundClassifier,
     frame_signal,
@@ -42,7 +36,15 @@ from vigil.perception.audio_base import (
     rms_dbfs,
     scan,
 )
-from vigil.perception.audio_gate import LoudnessGate
+from vigil.perception.sound.gate import LoudnessGate
+from vigil.perception.sound.signal import (
+    find_onsets,
+    frame_f0,
+    frame_levels_db,
+    runs,
+    spectral_flatness,
+    tonal_track,
+)
 
 SR = SAMPLE_RATE
 PIPELINE_HOP_S = 1.0  # the pipeline's windows: 3 s every second

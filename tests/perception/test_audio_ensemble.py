@@ -20,7 +20,8 @@ import pytest
 from tests.media import plaza, shared_media_dir
 from tests.perception.test_faces_emotion import model_file
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, SoundEvent
-from vigil.perception.audio import (
+from vigil.perception.sound.base import load_audio
+from vigil.perception.sound.ensemble import (
     KNOWN_SCORE,
     VOTES_BESIDE_YAMNET,
     SoundEnsemble,
@@ -28,8 +29,7 @@ from vigil.perception.audio import (
     reconcile,
     unknown_loud,
 )
-from vigil.perception.audio_base import load_audio
-from vigil.perception.audio_yamnet_onnx import PatchGuess
+from vigil.perception.sound.yamnet_onnx import PatchGuess
 from vigil.perception.worker import SoundConfig, build_sound
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 

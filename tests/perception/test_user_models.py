@@ -32,15 +32,17 @@ import pytest
 
 from tests.media import REPO, shared_media_dir
 from vigil.domain import ACTION_LABELS, SOUND_LABELS, Box, SoundEvent
-from vigil.perception.audio_base import load_audio
-from vigil.perception.audio_panns import (
+from vigil.perception.manifest import FetchError, ModelEntry, UrlSource, fetch, how_to_get, load_manifest
+from vigil.perception.onnx_runtime import ModelLoadError
+from vigil.perception.sound.base import load_audio
+from vigil.perception.sound.panns import (
     PannsClassifier,
     build_cnn14,
     load_cnn14,
     mel_filterbank,
     upsample_16k_to_32k,
 )
-from vigil.perception.audio_yamnet import (
+from vigil.perception.sound.yamnet import (
     AUDIOSET_TO_SOUND,
     YAMNET_WINDOW_SAMPLES,
     YamnetClassifier,
@@ -48,8 +50,6 @@ from vigil.perception.audio_yamnet import (
     parse_labels,
     vocabulary_indices,
 )
-from vigil.perception.manifest import FetchError, ModelEntry, UrlSource, fetch, how_to_get, load_manifest
-from vigil.perception.onnx_runtime import ModelLoadError
 from vigil.perception.video_torch import TorchVideoClassifier, build_r3d_18, platform_label
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None

@@ -170,8 +170,8 @@ def test_scoring_from_kept_answers_gives_what_the_ensemble_reports() -> None:
     """The table is computed from each member's kept answers and YAMNet's kept scores; on real windows
     it must equal SoundEnsemble.classify (less its unknown-loud event, which no rule alarms on)."""
     from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk
-    from vigil.perception.audio import UNKNOWN_LOUD, SoundEnsemble
-    from vigil.perception.audio_gate import LoudnessGate
+    from vigil.perception.sound.ensemble import UNKNOWN_LOUD, SoundEnsemble
+    from vigil.perception.sound.gate import LoudnessGate
     from vigil.pipeline.audio import AudioWindower
 
     model_file("silero-vad")

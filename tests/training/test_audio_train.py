@@ -20,8 +20,9 @@ pytest.importorskip("onnx", reason="the training extra is not installed: pip ins
 
 from tests.media import shared_media_dir  # noqa: E402
 from vigil.domain import SOUND_LABELS  # noqa: E402
-from vigil.perception import audio_cnn  # noqa: E402
-from vigil.perception.audio_cnn import (  # noqa: E402
+from vigil.perception.onnx_runtime import ModelLoadError  # noqa: E402
+from vigil.perception.sound import cnn  # noqa: E402
+from vigil.perception.sound.cnn import (  # noqa: E402
     FRAMES_PER_WINDOW,
     N_MELS,
     SAMPLE_RATE,
@@ -29,7 +30,6 @@ from vigil.perception.audio_cnn import (  # noqa: E402
     log_mel,
     mel_filterbank,
 )
-from vigil.perception.onnx_runtime import ModelLoadError  # noqa: E402
 from vigil.training import audio_data, audio_train  # noqa: E402
 from vigil.training.audio_data import MODEL_LABELS, SoundBank  # noqa: E402
 
@@ -67,10 +67,10 @@ def test_log_mel_equals_a_torch_stft_of_the_same_parameters() -> None:
     ours = log_mel(samples)
     spectrum = torch.stft(
         torch.from_numpy(samples),
-        n_fft=audio_cnn.N_FFT,
-        hop_length=audio_cnn.HOP_LENGTH,
-        win_length=audio_cnn.WIN_LENGTH,
-        window=torch.hann_window(audio_cnn.WIN_LENGTH, periodic=True),
+        n_fft=cnn.N_FFT,
+        hop_length=cnn.HOP_LENGTH,
+        win_length=cnn.WIN_LENGTH,
+        window=torch.hann_window(cnn.WIN_LENGTH, periodic=True),
         center=True,
         pad_mode="constant",
         return_complex=True,
@@ -89,12 +89,12 @@ def test_mel_bands_follow_the_pitch_of_a_tone() -> None:
 
 def test_the_runtime_windows_are_the_training_windows() -> None:
     samples = tone(700.0, seconds=2.3)
-    starts = audio_cnn.window_starts(len(samples), 0.5)
+    starts = cnn.window_starts(len(samples), 0.5)
     assert starts == [0, 8000, 16000, 20800]  # the last window ends at the last sample
-    features = audio_cnn.window_features(samples, starts)
+    features = cnn.window_features(samples, starts)
     for row, start in enumerate(starts):
         np.testing.assert_array_equal(features[row, 0], log_mel(samples[start : start + SAMPLE_RATE]))
-    short = audio_cnn.window_features(samples[:4000], [0])[0, 0]
+    short = cnn.window_features(samples[:4000], [0])[0, 0]
     np.testing.assert_array_equal(short, log_mel(np.pad(samples[:4000], (0, SAMPLE_RATE - 4000))))
 
 
@@ -146,8 +146,8 @@ def test_exported_onnx_gives_torchs_probabilities(tiny_model: tuple[audio_train.
     classifier = TrainedSoundClassifier(path)
     assert classifier.labels == MODEL_LABELS
     samples = np.concatenate([tone(440.0), tone(2000.0, 1.5)])
-    starts = audio_cnn.window_starts(len(samples), classifier.hop_s)
-    features = audio_cnn.window_features(samples, starts)
+    starts = cnn.window_starts(len(samples), classifier.hop_s)
+    features = cnn.window_features(samples, starts)
     expected = audio_train.predict(model, features)
     got = np.array([[w.probabilities[label] for label in MODEL_LABELS] for w in classifier.scores(samples)])
     assert got.shape == expected.shape

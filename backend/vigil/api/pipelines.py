@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
 from vigil.ingest.av_source import SourceRules
-from vigil.perception.audio_gate import LoudnessGate
+from vigil.perception.sound.gate import LoudnessGate
 from vigil.perception.pose_schedule import PoseSchedule
 from vigil.perception.worker import (
     PerceptionConfig,

@@ -11,8 +11,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import Detection, Observation
-from vigil.perception.audio import SoundEnsemble, votes_beside_yamnet
-from vigil.perception.audio_base import SoundClassifier
 from vigil.perception.emotion import EmotionClassifier, TFLiteEmotionClassifier
 from vigil.perception.face_stage import faces_of_image, faces_of_people
 from vigil.perception.faces import BlazeFaceDetector, FaceDetector
@@ -22,6 +20,8 @@ from vigil.perception.onnx_runtime import check_device, check_model_file
 from vigil.perception.pose import DEFAULT_MOVENET, MoveNetCropPose, PoseEstimator
 from vigil.perception.pose_schedule import PoseSchedule, PoseScheduler
 from vigil.perception.regions import RegionPlanner, detect_in_regions
+from vigil.perception.sound.base import SoundClassifier
+from vigil.perception.sound.ensemble import SoundEnsemble, votes_beside_yamnet
 from vigil.perception.speech import WhisperTranscriber, check_speech_model
 from vigil.pipeline.beacon import note_model, set_aside_models
 
@@ -47,7 +47,7 @@ class SoundConfig:
 
     def yamnet_onnx_files(self) -> tuple[Path, Path, Path, Path] | None:
         """(model, its external weights, class map, thresholds), or None without YAMNet ONNX."""
-        from vigil.perception.audio_yamnet_onnx import DEFAULT_THRESHOLDS
+        from vigil.perception.sound.yamnet_onnx import DEFAULT_THRESHOLDS
 
         model = self.yamnet_onnx_model
         if model is None:
@@ -120,15 +120,15 @@ def build_detector(config: PerceptionConfig) -> ObjectDetector:
 
 
 def build_sound(config: SoundConfig) -> SoundEnsemble | None:
-    from vigil.perception.audio_acoustic import acoustic_detectors
-    from vigil.perception.audio_cnn import TrainedSoundClassifier
-    from vigil.perception.audio_svm import MovieSvmClassifier
-    from vigil.perception.audio_vad import SileroVad
+    from vigil.perception.sound.acoustic import acoustic_detectors
+    from vigil.perception.sound.cnn import TrainedSoundClassifier
+    from vigil.perception.sound.svm import MovieSvmClassifier
+    from vigil.perception.sound.vad import SileroVad
 
     members: list[SoundClassifier] = []
     yamnet = config.yamnet_onnx_files()
     if yamnet is not None:
-        from vigil.perception.audio_yamnet_onnx import YamnetOnnxClassifier
+        from vigil.perception.sound.yamnet_onnx import YamnetOnnxClassifier
 
         model, _weights, labels, thresholds = yamnet
         members.append(YamnetOnnxClassifier(model, labels, thresholds))
@@ -147,11 +147,11 @@ def build_sound(config: SoundConfig) -> SoundEnsemble | None:
     if config.trained_model is not None and votes(TrainedSoundClassifier.name):
         members.append(TrainedSoundClassifier(config.trained_model))
     if config.yamnet_model is not None:
-        from vigil.perception.audio_yamnet import YamnetClassifier
+        from vigil.perception.sound.yamnet import YamnetClassifier
 
         members.append(YamnetClassifier(config.yamnet_model, config.yamnet_labels))
     if config.panns_model is not None:
-        from vigil.perception.audio_panns import PannsClassifier
+        from vigil.perception.sound.panns import PannsClassifier
 
         if config.panns_labels is None:
             raise ValueError("a PANNs model needs its labels file (AudioSet's class_labels_indices.csv)")

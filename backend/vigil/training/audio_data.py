@@ -33,7 +33,7 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from vigil.perception.audio_cnn import BACKGROUND_LABEL, SAMPLE_RATE, WINDOW_SAMPLES
+from vigil.perception.sound.cnn import BACKGROUND_LABEL, SAMPLE_RATE, WINDOW_SAMPLES
 
 FloatArray = NDArray[np.float32]
 Rng = np.random.Generator

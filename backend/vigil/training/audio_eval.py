@@ -37,7 +37,8 @@ from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, SoundEvent
 from vigil.fusion.rules import Family, RuleSet, load_default_rules
-from vigil.perception.audio import (
+from vigil.perception.sound.base import SoundClassifier, merge_events
+from vigil.perception.sound.ensemble import (
     NOT_REPORTED,
     ONSET_CONTEXT_AFTER_S,
     ONSET_LABELS,
@@ -45,9 +46,8 @@ from vigil.perception.audio import (
     reconcile,
     votes_beside_yamnet,
 )
-from vigil.perception.audio_base import SoundClassifier, merge_events
-from vigil.perception.audio_gate import LoudnessGate
-from vigil.perception.audio_yamnet_onnx import PATCH_HOP_SAMPLES, PATCH_SAMPLES, label_hits
+from vigil.perception.sound.gate import LoudnessGate
+from vigil.perception.sound.yamnet_onnx import PATCH_HOP_SAMPLES, PATCH_SAMPLES, label_hits
 from vigil.pipeline.audio import AudioWindower, SoundEventMerger
 from vigil.training.audio_data import DEFAULT_CACHE, DataError
 from vigil.training.audio_eval_corpus import (
@@ -150,7 +150,7 @@ class Members:
     """The members to run: classifiers by name, and YAMNet ONNX apart (its raw scores are kept)."""
 
     def __init__(self, classifiers: Sequence[SoundClassifier], yamnet: object | None) -> None:
-        from vigil.perception.audio_yamnet_onnx import YamnetOnnxClassifier
+        from vigil.perception.sound.yamnet_onnx import YamnetOnnxClassifier
 
         self.classifiers = list(classifiers)
         self.yamnet = yamnet if isinstance(yamnet, YamnetOnnxClassifier) else None
@@ -173,7 +173,7 @@ class Members:
     def _yamnet_scores(self, samples: FloatArray, t_s: float) -> YamnetScores | None:
         if self.yamnet is None:
             return None
-        from vigil.perception.audio_yamnet_onnx import PATCH_SAMPLES, patches
+        from vigil.perception.sound.yamnet_onnx import PATCH_SAMPLES, patches
 
         raw = self.yamnet.patch_scores(samples)
         _stacked, starts = patches(samples)
@@ -185,11 +185,11 @@ class Members:
 
 def build_members(names: Iterable[str] | None = None) -> Members:
     """Every member the default ensemble can have (or those named), from `make models`' files."""
-    from vigil.perception.audio_acoustic import acoustic_detectors
-    from vigil.perception.audio_svm import MovieSvmClassifier
-    from vigil.perception.audio_vad import SileroVad
-    from vigil.perception.audio_yamnet_onnx import DEFAULT_LABELS, DEFAULT_MODEL, YamnetOnnxClassifier
     from vigil.perception.manifest import load_manifest
+    from vigil.perception.sound.acoustic import acoustic_detectors
+    from vigil.perception.sound.svm import MovieSvmClassifier
+    from vigil.perception.sound.vad import SileroVad
+    from vigil.perception.sound.yamnet_onnx import DEFAULT_LABELS, DEFAULT_MODEL, YamnetOnnxClassifier
 
     wanted = set(names) if names is not None else None
 
@@ -243,9 +243,10 @@ class Job:
 
 # the code whose change changes what the members hear: a kept answer is used only while all of it is the same
 HEARING_CODE = (
-    "perception/audio_acoustic.py", "perception/audio_vad.py", "perception/audio_svm.py",
-    "perception/audio_features.py", "perception/audio_yamnet_onnx.py", "perception/audio_yamnet.py",
-    "perception/audio_gate.py", "pipeline/audio.py", "training/audio_eval_corpus.py",
+    "perception/sound/acoustic.py", "perception/sound/signal.py", "perception/sound/vad.py",
+    "perception/sound/svm.py",
+    "perception/sound/features.py", "perception/sound/yamnet_onnx.py", "perception/sound/yamnet.py",
+    "perception/sound/gate.py", "pipeline/audio.py", "training/audio_eval_corpus.py",
     "training/audio_data.py",
 )  # fmt: skip
 
@@ -532,9 +533,9 @@ def write_thresholds(
     choices: Sequence[Choice], tune_packages: Sequence[str], default: float, path: Path = THRESHOLDS_PATH
 ) -> None:
     lines = [
-        "# Per-label score thresholds of the YAMNet ONNX sound model (vigil.perception.audio_yamnet_onnx).",
+        "# Per-label score thresholds of the YAMNet ONNX sound model (vigil.perception.sound.yamnet_onnx).",
         "# A platform label fires on a 0.96 s patch when the best of its AudioSet classes",
-        "# (vigil.perception.audio_yamnet.AUDIOSET_TO_SOUND) scores at least its threshold here.",
+        "# (vigil.perception.sound.yamnet.AUDIOSET_TO_SOUND) scores at least its threshold here.",
         "#",
         "# Chosen by `make eval-audio` (vigil.training.audio_eval) on the TUNE packages only: per label, the",
         f"# lowest of {THRESHOLD_GRID[0]}-{THRESHOLD_GRID[-1]} (steps of 0.05) at which YAMNet keeps"
@@ -758,7 +759,7 @@ def evaluate(
 
 
 def current_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, float]:
-    from vigil.perception.audio_yamnet_onnx import read_thresholds
+    from vigil.perception.sound.yamnet_onnx import read_thresholds
 
     return dict(read_thresholds(path).by_label)
 

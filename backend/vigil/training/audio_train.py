@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from torch import nn
 
 from vigil.domain import SoundEvent
-from vigil.perception.audio_cnn import (
+from vigil.perception.sound.cnn import (
     BACKGROUND_LABEL,
     DEFAULT_MODEL,
     FRAMES_PER_WINDOW,
@@ -385,13 +385,13 @@ def comparison_members() -> list[Member]:
     """The acoustic detectors and the SVM, when this checkout has them (other parts of the ensemble)."""
     members: list[Member] = []
     try:
-        from vigil.perception.audio_acoustic import acoustic_detectors
+        from vigil.perception.sound.acoustic import acoustic_detectors
 
         members.extend(acoustic_detectors())
     except Exception as error:  # a comparison only: say why it is missing
         print(f"(acoustic detectors not evaluated: {type(error).__name__}: {error})")
     try:
-        from vigil.perception.audio_svm import MovieSvmClassifier
+        from vigil.perception.sound.svm import MovieSvmClassifier
 
         members.append(MovieSvmClassifier())
     except Exception as error:

@@ -1,7 +1,7 @@
 """The sound-event ensemble: every member hears the same window; their answers are reconciled.
 
 Each member earned its place by measurement (docs/perception.md, "Sound"). YAMNet (ONNX, AudioSet's 521
-classes, `audio_yamnet_onnx`) is the default and comes first; beside it the other members keep only the
+classes, `sound.yamnet_onnx`) is the default and comes first; beside it the other members keep only the
 labels `VOTES_BESIDE_YAMNET` gives them (a member given none is not loaded). Reconciling is three rules:
 - a label's authority: speech comes from the voice detector (silero-vad) when it is loaded, not from the
   classifiers, which call barking "speech" (measured: dog3 → Speech 0.94 in the SVM);
@@ -35,10 +35,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, SoundEvent
-from vigil.perception.audio_base import SoundClassifier, merge_events
-from vigil.perception.audio_gate import FLOOR_DBFS, MARGIN_DB, QUIET_PERCENTILE, frame_levels_dbfs
-from vigil.perception.audio_yamnet_onnx import SOURCE as YAMNET_ONNX
-from vigil.perception.audio_yamnet_onnx import PatchGuess, YamnetOnnxClassifier
+from vigil.perception.sound.base import SoundClassifier, merge_events
+from vigil.perception.sound.gate import FLOOR_DBFS, MARGIN_DB, QUIET_PERCENTILE, frame_levels_dbfs
+from vigil.perception.sound.yamnet_onnx import SOURCE as YAMNET_ONNX
+from vigil.perception.sound.yamnet_onnx import PatchGuess, YamnetOnnxClassifier
 
 SPEECH_AUTHORITY = "silero-vad"
 # Not reported at all: the SVM's "music" fired at 0.80 on the city ambience of the live plaza camera (no

@@ -4,7 +4,7 @@ The model is the RBF-kernel SVC `svm_rbf_movie8class` that ships in the pyAudioA
 (Apache-2.0), trained on movie audio in 8 classes: Speech, Music, Others1-3, Shots, Fights, Screams.
 `models/convert/convert_pyaudioanalysis_svm.py` turned the pickle into plain arrays
 (`models/audio/svm-movie8class.npz`); nothing is unpickled at run time. Here the 136 mid-term features of
-each 1 s window (`audio_features.py`) are standardised with the training means/stds, and libsvm's
+each 1 s window (`sound/features.py`) are standardised with the training means/stds, and libsvm's
 one-vs-one decision values, pairwise Platt sigmoids and pairwise coupling give the 8 class probabilities:
 the numbers scikit-learn's `SVC.predict_proba` gives for the original model.
 """
@@ -19,9 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, SoundEvent
-from vigil.perception.audio_features import MID_FEATURE_NAMES, mid_term_features
 from vigil.perception.manifest import MODELS_ROOT
 from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
+from vigil.perception.sound.features import MID_FEATURE_NAMES, mid_term_features
 
 DEFAULT_MODEL = MODELS_ROOT / "audio" / "svm-movie8class.npz"
 SOURCE = "svm-movie8class"

@@ -1,6 +1,6 @@
 """pyAudioAnalysis's short-term and mid-term audio features, reproduced in numpy (no scipy).
 
-The movie8class SVM (`audio_svm.py`) was trained on these features, so they must be the same numbers
+The movie8class SVM (`sound/svm.py`) was trained on these features, so they must be the same numbers
 pyAudioAnalysis 0.3.14 computes: `ShortTermFeatures.feature_extraction` (34 features per short frame plus
 their 34 frame-to-frame deltas) and `MidTermFeatures.mid_feature_extraction` (mean and standard deviation
 of each of the 68 over every mid-term window: 136 values). Quirks are kept on purpose, because the SVM

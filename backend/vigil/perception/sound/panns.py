@@ -30,14 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, SOUND_LABELS, SoundEvent
-from vigil.perception.audio_yamnet import (
+from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
+from vigil.perception.sound.yamnet import (
     DEFAULT_THRESHOLD,
     read_label_file,
     scores_to_events,
     vocabulary_indices,
     windows,
 )
-from vigil.perception.onnx_runtime import ModelLoadError, check_model_file
 
 if TYPE_CHECKING:
     import torch
@@ -230,7 +230,7 @@ def _numpy_globals() -> list[Any]:
 
 
 class PannsClassifier:
-    """A `SoundClassifier` (audio_base) over a user's CNN14 checkpoint, reporting `SOUND_LABELS` events."""
+    """A `SoundClassifier` (sound.base) over a user's CNN14 checkpoint, reporting `SOUND_LABELS` events."""
 
     name = "panns-cnn14"
 

@@ -7,7 +7,7 @@ TF's `yamnet_class_map.csv` (`index,mid,display_name`) or Frigate's `audio-label
 or from the label list TF Hub embeds in the file (a zip appended to the flatbuffer).
 
 AudioSet's names are mapped onto the platform's `SOUND_LABELS` by an explicit table (`AUDIOSET_TO_SOUND`);
-PANNs (`audio_panns`) uses the same table. Frigate's label map merges AudioSet's "Screaming" into "yell",
+PANNs (`sound.panns`) uses the same table. Frigate's label map merges AudioSet's "Screaming" into "yell",
 so with that file a scream is reported as `shout`; TF's csv and the embedded list keep them apart.
 """
 
@@ -34,7 +34,7 @@ DEFAULT_THRESHOLD = 0.3
 
 # AudioSet display names (TF's class map, PANNs' csv) and Frigate's label names, normalised by
 # `normalise_name`, → the platform's sound vocabulary. Names not listed are ignored. Used by the user's
-# .tflite YAMNet, the default YAMNet ONNX (`audio_yamnet_onnx`) and PANNs alike.
+# .tflite YAMNet, the default YAMNet ONNX (`sound.yamnet_onnx`) and PANNs alike.
 AUDIOSET_TO_SOUND: dict[str, str] = {
     "speech": "speech",
     "child_speech_kid_speaking": "speech",
@@ -180,7 +180,7 @@ def windows(samples: NDArray[np.float32], length: int) -> list[tuple[int, NDArra
 
 
 class YamnetClassifier:
-    """A `SoundClassifier` (audio_base) over a user's yamnet.tflite, reporting `SOUND_LABELS` events."""
+    """A `SoundClassifier` (sound.base) over a user's yamnet.tflite, reporting `SOUND_LABELS` events."""
 
     name = "yamnet"
     window_s = YAMNET_WINDOW_SAMPLES / AUDIO_SAMPLE_RATE

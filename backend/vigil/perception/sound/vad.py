@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.domain import SoundEvent
-from vigil.perception.audio_base import SAMPLE_RATE
 from vigil.perception.onnx_runtime import make_session
+from vigil.perception.sound.base import SAMPLE_RATE
 
 WINDOW = 512  # samples per model call at 16 kHz
 CONTEXT = 64  # samples of the previous window prepended to each call

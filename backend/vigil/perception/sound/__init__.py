@@ -1,0 +1,1 @@
+"""Sound: the ensemble of sound-event members (YAMNet first), their features and signal helpers."""
