@@ -13,6 +13,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from vigil.camera.profile import CameraProfile, CameraSpec
+from vigil.camera.supervisor import PipelineSupervisor
+from vigil.camera.unit import UnitParts
 from vigil.domain import Frame, Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig
 from vigil.ingest.health import HealthRegistry
@@ -20,7 +23,6 @@ from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.perception.worker import PerceptionConfig, analyse_audio, analyse_frame, init_worker
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
-from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 
 
 def machine() -> str:
@@ -91,15 +93,10 @@ async def capacity(
     async def on_observation(observation: Observation) -> None:
         latencies.append((time.time() - observation.wall_time_s) * 1000)
 
-    supervisor = PipelineSupervisor(
-        pool=make_pool(workers, config),
-        metrics=PipelineMetrics(),
-        health=HealthRegistry(),
-        webrtc=WebRtcRegistry(),
-        on_observation=on_observation,
-    )
+    parts = UnitParts(make_pool(workers, config), PipelineMetrics(), WebRtcRegistry(), on_observation)
+    supervisor = PipelineSupervisor(parts, HealthRegistry())
     specs = [CameraSpec(i + 1, SourceKind.FILE, str(video), 5.0, True) for i in range(cameras)]
-    await supervisor.start(specs)
+    await supervisor.start([CameraProfile(spec) for spec in specs])
     await asyncio.sleep(3)  # workers start, streams settle
     latencies.clear()
     dropped_before = {s.id: supervisor.health.get(s.id, True).frames_dropped for s in specs}

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import World
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import CameraScenes
+from vigil.camera.units import CameraUnits
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.tracking.zones import ClosedHours, Zone, ZoneKind
 
@@ -28,8 +28,9 @@ def errors_at(response_json: dict[str, Any]) -> dict[tuple[Any, ...], str]:
     return {tuple(error["loc"][1:]): error["msg"] for error in response_json["detail"]}
 
 
-def scenes_and_media(world: World) -> tuple[CameraScenes, IncidentRecorder]:
-    return world.app.state.runtime.scenes, world.app.state.runtime.incidents
+def scenes_and_media(world: World) -> tuple[CameraUnits, IncidentRecorder]:
+    """The camera units (whose profiles tracking reads) and the incident recorder (fusion, media)."""
+    return world.app.state.runtime.units, world.app.state.runtime.incidents
 
 
 async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World) -> None:
@@ -62,6 +63,7 @@ async def test_zones_and_privacy_round_trip_and_reach_the_pipeline(world: World)
     assert [z["name"] for z in patched.json()["zones"]] == ["bench"]
     assert patched.json()["privacy"] is False
     assert [z.name for z in scenes.zones(camera["id"])] == ["bench"]
+    assert [z.name for z in recorder.engine.zones(camera["id"])] == ["bench"]
     assert not recorder.media.is_private(camera["id"])
     cleared = await client.patch(f"{CAMERAS}/{camera['id']}", json={"zones": []}, headers=headers)
     assert cleared.json()["zones"] == []
@@ -148,7 +150,7 @@ async def test_a_privacy_mask_is_no_zone_for_tracking_and_fusion_but_masks_media
     feed: LiveFeed = world.app.state.runtime.livefeed
     window = ((0.6, 0.0), (1.0, 0.0), (1.0, 0.3))
     assert [z.name for z in scenes.zones(camera["id"])] == ["door"]  # tracking does not see the mask
-    assert [z.name for z in recorder.engine._zones[camera["id"]]] == ["door"]  # nor fusion
+    assert [z.name for z in recorder.engine.zones(camera["id"])] == ["door"]  # nor fusion
     assert recorder.media is not None
     assert recorder.media.masks(camera["id"]) == (window,)  # face privacy stays off; masks apply anyway
     assert not recorder.media.is_private(camera["id"])

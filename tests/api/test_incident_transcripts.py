@@ -88,7 +88,7 @@ async def test_a_camera_transcribes_only_when_switched_on(world: World) -> None:
     switched = await world.client.patch(camera, json={"transcribe": True}, headers=world["owner"].headers)
     assert switched.status_code == 200, switched.text
     assert switched.json()["transcribe"] is True
-    assert world.app.state.runtime.pipelines._running[world.camera_id].spec.transcribe is True
+    assert world.app.state.runtime.units.profile(world.camera_id).spec.transcribe is True
     refused = await world.client.patch(camera, json={"transcribe": None}, headers=world["owner"].headers)
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"] == ["body", "transcribe"]
@@ -96,7 +96,7 @@ async def test_a_camera_transcribes_only_when_switched_on(world: World) -> None:
     assert viewer.status_code in (403, 404)
     off = await world.client.patch(camera, json={"transcribe": False}, headers=world["owner"].headers)
     assert off.json()["transcribe"] is False
-    assert world.app.state.runtime.pipelines._running[world.camera_id].spec.transcribe is False
+    assert world.app.state.runtime.units.profile(world.camera_id).spec.transcribe is False
 
 
 async def test_reviewing_everything_a_search_finds_marks_only_those(world: World) -> None:

@@ -13,9 +13,11 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
+from tests.camera_units import change, idle_unit
 from tests.incident_media.clipkit import video_frames
 from tests.incident_media.conftest import Recorded
 from vigil.api.livefeed import LiveFeed
+from vigil.camera.units import CameraUnits
 from vigil.domain import Box, Detection, Frame, Observation
 from vigil.media.clips import write_clip, write_clip_from_frames
 from vigil.media.privacy import mask_area, mask_polygons
@@ -111,7 +113,9 @@ async def test_live_frames_have_the_mask_and_the_overlay_loses_what_is_inside(
     plaza_recording: Recorded,
 ) -> None:
     sio = FakeSio()
-    feed = LiveFeed(sio)
+    units = CameraUnits()
+    camera = idle_unit(units, 3)
+    feed = LiveFeed(sio, masks_of=units.masks)
     inside, outside = Box(0.7, 0.1, 0.85, 0.3), Box(0.1, 0.6, 0.2, 0.9)
     feed.observe(
         Observation(
@@ -135,7 +139,7 @@ async def test_live_frames_have_the_mask_and_the_overlay_loses_what_is_inside(
     assert region(jpeg_pixels(plain["jpeg"]), INSIDE).std() > 20
     assert [d["track_id"] for d in plain["overlay"]["detections"]] == [1, 2]
 
-    feed.set_masks(3, [WINDOW])
+    await change(camera, masks=(WINDOW,))
     feed._due.clear()  # the next frame may go at once
     masked = await one_frame(1)
     assert_masked(jpeg_pixels(masked["jpeg"]))

@@ -14,10 +14,12 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
+from tests.camera_units import change, idle_unit
 from tests.incident_media.clipkit import detail_correlation
 from tests.media import shared_media_dir
 from tests.perception.test_faces_emotion import model_file
 from tests.perception.test_objects import read_image
+from vigil.camera.units import CameraUnits
 from vigil.domain import ArtifactKind, Box, Face, Frame, Observation, Severity, UpdateKind
 from vigil.fusion import IncidentExplanation, IncidentUpdate
 from vigil.incidents import artifacts
@@ -123,7 +125,11 @@ def update(kind: UpdateKind, camera_id: int, t_s: float = 1.0) -> IncidentUpdate
     )
 
 
-def incident_media(tmp_path: Path, pipeline: Any) -> tuple[IncidentMedia, list[ArtifactKind]]:
+def incident_media(
+    tmp_path: Path, pipeline: Any, units: CameraUnits | None = None
+) -> tuple[IncidentMedia, list[ArtifactKind]]:
+    """The media of cameras whose profiles are in `units` (privacy and masks read from there)."""
+    units = units if units is not None else CameraUnits()
     announced: list[ArtifactKind] = []
 
     async def announce(_camera_id: int, _incident_id: int, kind: ArtifactKind) -> None:
@@ -135,6 +141,8 @@ def incident_media(tmp_path: Path, pipeline: Any) -> tuple[IncidentMedia, list[A
         lambda _camera_id: pipeline,
         announce,
         ClipTiming(pre_roll_s=1.0, post_roll_s=0.0),
+        masks_of=units.masks,
+        is_private_of=units.is_private,
     )
     return media, announced
 
@@ -145,8 +153,9 @@ async def test_incident_media_blurs_the_snapshot_only_for_a_privacy_camera(
 ) -> None:
     image, faces = group
     pipeline = SimpleNamespace(latest_frame=Frame(7, 10, 1.0, 0.0, image))
-    media, announced = incident_media(tmp_path, pipeline)
-    media.set_privacy(7, privacy)
+    units = CameraUnits()
+    idle_unit(units, 7, privacy=privacy)
+    media, announced = incident_media(tmp_path, pipeline, units)
     seen = Observation(7, 1.0, 0.0, faces=tuple(Face(box, 0.9) for box in faces))
 
     future = media.on_update(update(UpdateKind.OPENED, 7), 42, seen)
@@ -184,8 +193,10 @@ async def test_the_clip_of_a_privacy_camera_gets_the_faces_seen_around_each_fram
 
     monkeypatch.setattr(artifacts, "write_clip", fake_write_clip)
     pipeline = SimpleNamespace(packets=SimpleNamespace(snapshot=lambda: [object()]))
-    media, _announced = incident_media(tmp_path, pipeline)
-    media.set_privacy(7, True)
+    units = CameraUnits()
+    camera = idle_unit(units, 7, privacy=True)
+    idle_unit(units, 8)
+    media, _announced = incident_media(tmp_path, pipeline, units)
     left, right = Box(0.1, 0.1, 0.2, 0.2), Box(0.6, 0.1, 0.7, 0.2)
     media.observe(Observation(7, 0.5, 0.0, faces=(Face(left, 0.9),)))
     media.observe(Observation(7, 0.7, 0.0, modality="audio"))
@@ -194,7 +205,7 @@ async def test_the_clip_of_a_privacy_camera_gets_the_faces_seen_around_each_fram
 
     media.on_update(update(UpdateKind.CLOSED, 7), 42, None)
     await until(lambda: len(written) == 1)
-    media.set_privacy(7, False)
+    await change(camera, privacy=False)
     media.on_update(update(UpdateKind.CLOSED, 7), 43, None)
     await until(lambda: len(written) == 2)
 

@@ -1,15 +1,20 @@
-"""A camera's zones as the API stores them, through its `CameraScenes` (tracking, actions) and the fusion
-engine (`set_zones`), as the server wires them: loitering in a loiter zone becomes an incident."""
+"""A camera's zones as the API stores them, through its camera unit (tracking, actions) and the fusion
+engine reading the unit's profile, as the server wires them: loitering in a loiter zone becomes an
+incident, and new zones reach both through the unit's one `apply`."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
 import pytest
 
+from tests.camera_units import change, idle_unit
 from tests.tracking.test_actions import lingerer, observations
-from vigil.api.pipelines import CameraScenes, zones_of
+from vigil.api.pipelines import zones_of
+from vigil.camera.unit import CameraUnit
+from vigil.camera.units import CameraUnits
 from vigil.domain import Observation, UpdateKind
 from vigil.fusion import FusionEngine, IncidentUpdate, load_default_rules
 from vigil.tracking.zones import Zone, ZoneKind
@@ -27,10 +32,18 @@ def lingering(seconds: float) -> list[Observation]:
     return [dataclasses.replace(o, wall_time_s=NOON_S + o.t_s) for o in observations(lingerer, seconds)]
 
 
-def run(scenes: CameraScenes, engine: FusionEngine, stream: list[Observation]) -> list[IncidentUpdate]:
+def camera(zones: tuple[Zone, ...]) -> tuple[CameraUnit, FusionEngine]:
+    """Camera 1's unit (switched off: its observations are fed by hand) and a fusion engine that reads
+    its zones from the unit's profile, as the server's does."""
+    units = CameraUnits()
+    unit = idle_unit(units, 1, zones=zones)
+    return unit, FusionEngine(load_default_rules(), zones_of=units.zones)
+
+
+def run(unit: CameraUnit, engine: FusionEngine, stream: list[Observation]) -> list[IncidentUpdate]:
     updates = []
     for observation in stream:
-        updates += engine.feed(scenes.update(observation, pipeline_id=1, frame_aspect=16 / 9))
+        updates += engine.feed(unit.track(observation))
     return updates
 
 
@@ -46,12 +59,9 @@ def test_stored_zones_become_tracking_zones() -> None:
 
 
 def test_lingering_in_a_loiter_zone_is_a_loitering_incident_after_the_zones_dwell() -> None:
-    scenes, engine = CameraScenes(), FusionEngine(load_default_rules())
-    zones = zones_of(stored_zones(loiter_s=20.0))
-    scenes.set_zones(1, zones)
-    engine.set_zones(1, zones)
+    unit, engine = camera(zones_of(stored_zones(loiter_s=20.0)))
 
-    loitering = opened(run(scenes, engine, lingering(30.0)), "loitering")
+    loitering = opened(run(unit, engine, lingering(30.0)), "loitering")
 
     assert len(loitering) == 1
     assert 20.0 <= loitering[0].t_s <= 25.0
@@ -59,8 +69,8 @@ def test_lingering_in_a_loiter_zone_is_a_loitering_incident_after_the_zones_dwel
 
 
 def test_without_zones_the_same_person_is_no_loitering_incident() -> None:
-    scenes, engine = CameraScenes(), FusionEngine(load_default_rules())
-    assert opened(run(scenes, engine, lingering(30.0)), "loitering") == []
+    unit, engine = camera(())
+    assert opened(run(unit, engine, lingering(30.0)), "loitering") == []
 
 
 @pytest.mark.parametrize(
@@ -71,17 +81,13 @@ def test_without_zones_the_same_person_is_no_loitering_incident() -> None:
     ],
 )
 def test_changed_zones_start_the_cameras_dwell_clocks_again(name_after: str, expected_from_s: float) -> None:
-    scenes, engine = CameraScenes(), FusionEngine(load_default_rules())
-    zones = zones_of(stored_zones(loiter_s=20.0))
-    scenes.set_zones(1, zones)
-    engine.set_zones(1, zones)
+    unit, engine = camera(zones_of(stored_zones(loiter_s=20.0)))
     stream = lingering(45.0)
-    assert opened(run(scenes, engine, [o for o in stream if o.t_s < 15.0]), "loitering") == []
+    assert opened(run(unit, engine, [o for o in stream if o.t_s < 15.0]), "loitering") == []
     after = zones_of([{**BENCH, "name": name_after, "loiter_s": 20.0}])
-    scenes.set_zones(1, after)
-    engine.set_zones(1, after)
+    asyncio.run(change(unit, zones=after))
 
-    loitering = opened(run(scenes, engine, [o for o in stream if o.t_s >= 15.0]), "loitering")
+    loitering = opened(run(unit, engine, [o for o in stream if o.t_s >= 15.0]), "loitering")
 
     assert len(loitering) == 1
     assert expected_from_s <= loitering[0].t_s <= expected_from_s + 5.0

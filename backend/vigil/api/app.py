@@ -32,7 +32,7 @@ from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
 from vigil.api.headers import SecurityHeadersMiddleware, add_docs
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import CameraScenes, build_supervisor, ensure_demo_camera, start_cameras
+from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
 from vigil.api.routes import (
     alert_settings,
     alerts,
@@ -49,6 +49,7 @@ from vigil.api.routes import (
 from vigil.api.routes.auth import LoginLimits
 from vigil.api.runtime import Runtime
 from vigil.api.users import current_active_user, jwt_strategy
+from vigil.camera.units import CameraUnits
 from vigil.db import alerts as alert_repo
 from vigil.db import rules as rules_repo
 from vigil.db.alerts import SqlDeliveryLog
@@ -186,18 +187,6 @@ async def _start(runtime: Runtime) -> None:
         settings, runtime.session_factory
     )
     runtime.on_close(delivery.aclose)
-    recorder = IncidentRecorder(
-        runtime.session_factory,
-        runtime.hub.emit_incident,
-        await running_rules(runtime.session_factory),
-        settings.tzinfo(),
-        alerts=IncidentAlerts(
-            runtime.session_factory, runtime.alerts, functools.partial(incident_url, settings)
-        ),
-    )
-    runtime.incidents = recorder
-    runtime.replay_lock = asyncio.Lock()
-    runtime.prober = Prober()
     runtime.retention = RetentionRunner(
         settings.media_dir,
         runtime.session_factory,
@@ -209,19 +198,34 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.retention.start()
     runtime.on_close(runtime.retention.close)
-    recorder.start()
-    runtime.on_close(recorder.close)
-    runtime.scenes = CameraScenes()
-    runtime.pipelines = build_supervisor(runtime)
-    runtime.on_close(runtime.pipelines.close)
+    units = runtime.units
+    recorder = IncidentRecorder(
+        runtime.session_factory,
+        runtime.hub.emit_incident,
+        await running_rules(runtime.session_factory),
+        settings.tzinfo(),
+        alerts=IncidentAlerts(
+            runtime.session_factory, runtime.alerts, functools.partial(incident_url, settings)
+        ),
+        zones_of=units.zones,
+    )
     recorder.media = IncidentMedia(
         settings.media_dir,
         runtime.session_factory,
-        runtime.pipelines.pipeline,
+        units.pipeline,
         recorder.announce_artifact,
         ClipTiming(settings.pre_roll_s, settings.post_roll_s),
+        masks_of=units.masks,
+        is_private_of=units.is_private,
+        make_room=runtime.retention.make_room,
     )
-    recorder.media.make_room = runtime.retention.make_room
+    runtime.incidents = recorder
+    runtime.replay_lock = asyncio.Lock()
+    runtime.prober = Prober()
+    recorder.start()
+    runtime.on_close(recorder.close)
+    runtime.pipelines = build_supervisor(runtime)
+    runtime.on_close(runtime.pipelines.close)
     await start_cameras(runtime)
     await ensure_demo_camera(runtime)
     log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
@@ -251,6 +255,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     hub = LiveHub(settings, lambda: app.state.runtime.session_factory, cors_origins=origins)
+    units = CameraUnits()
     app.state.runtime = Runtime(
         settings=settings,
         jwt_strategy=jwt_strategy(settings),
@@ -260,7 +265,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webrtc=WebRtcRegistry(),
         hub=hub,
         metrics=PipelineMetrics(),
-        livefeed=LiveFeed(hub.sio),
+        units=units,
+        livefeed=LiveFeed(hub.sio, masks_of=units.masks),
     )
     if origins:
         app.add_middleware(

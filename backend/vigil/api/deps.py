@@ -12,12 +12,12 @@ from sqlmodel import col, select
 from vigil.api.live import LiveHub
 from vigil.api.runtime import Runtime, runtime
 from vigil.api.users import current_active_user, current_admin, get_session
+from vigil.camera.supervisor import PipelineSupervisor
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Artifact, Camera, Incident, User
 from vigil.db.types import Id
 from vigil.domain import CameraAccess, Role
 from vigil.ingest.health import HealthRegistry
-from vigil.pipeline.supervisor import PipelineSupervisor
 from vigil.settings import Settings
 
 Session = Annotated[AsyncSession, Depends(get_session)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -149,25 +149,20 @@ def unmasked(observation: Observation, masks: Sequence[Polygon]) -> Observation:
 class LiveFeed:
     """Called with every converted frame; sends at most LIVE_FPS per camera, dropping while one encodes."""
 
-    def __init__(self, sio: Any) -> None:
+    def __init__(self, sio: Any, masks_of: Callable[[int], Sequence[Polygon]] = lambda _camera: ()) -> None:
+        """`masks_of`: a camera's privacy masks (normalised corners), looked up in its unit's profile and
+        blacked out in every live frame."""
         self.sio = sio
+        self.masks_of = masks_of
         self._encoders: dict[int, JpegEncoder] = {}
         self._busy: set[int] = set()
         self._due: dict[int, float] = {}  # when each camera's next frame may go
         self._observations: dict[int, Observation] = {}
         self._sounds: dict[int, tuple[SoundEvent, ...]] = {}
-        self._masks: dict[int, tuple[Polygon, ...]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def set_masks(self, camera_id: int, masks: Sequence[Polygon]) -> None:
-        """Black out these polygons (normalised corners) in the camera's live frames from now on."""
-        if masks:
-            self._masks[camera_id] = tuple(masks)
-        else:
-            self._masks.pop(camera_id, None)
-
     def masks(self, camera_id: int) -> tuple[Polygon, ...]:
-        return self._masks.get(camera_id, ())
+        return tuple(self.masks_of(camera_id))
 
     def _watched(self, camera_id: int) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", live_room(camera_id)))
@@ -203,7 +198,7 @@ class LiveFeed:
     async def _send(self, frame: Frame) -> None:
         try:
             encoder = self._encoders.setdefault(frame.camera_id, JpegEncoder())
-            masks = self._masks.get(frame.camera_id, ())
+            masks = self.masks(frame.camera_id)
             jpeg = await asyncio.to_thread(_encode_masked, encoder, frame.image, masks)
             observation = self._observations.get(frame.camera_id)
             if observation is not None:
@@ -223,6 +218,5 @@ class LiveFeed:
 
     def forget(self, camera_id: int) -> None:
         self._encoders.pop(camera_id, None)
-        self._masks.pop(camera_id, None)
         self._observations.pop(camera_id, None)
         self._sounds.pop(camera_id, None)

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
+from vigil.camera.profile import CameraProfile, CameraSpec
+from vigil.camera.supervisor import PipelineSupervisor
+from vigil.camera.unit import UnitParts
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
 from vigil.ingest.av_source import SourceRules
-from vigil.perception.sound.gate import LoudnessGate
 from vigil.perception.pose_schedule import PoseSchedule
+from vigil.perception.sound.gate import LoudnessGate
 from vigil.perception.worker import (
     PerceptionConfig,
     SoundConfig,
@@ -24,9 +27,7 @@ from vigil.perception.worker import (
 )
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.speech import SpeechClipper
-from vigil.pipeline.supervisor import CameraSpec, PipelineSupervisor
 from vigil.settings import Settings
-from vigil.tracking.actions import CameraActions
 from vigil.tracking.zones import ClosedHours, Zone, ZoneKind, privacy_masks, tracked_zones
 
 if TYPE_CHECKING:
@@ -106,68 +107,29 @@ def zones_of(stored: Sequence[Mapping[str, Any]]) -> tuple[Zone, ...]:
     )
 
 
-class CameraScenes:
-    """Tracks and actions per camera, in the API process: they need every analysed frame of a camera in
-    order, which no single pool worker sees. A camera's state starts again when its pipeline restarts or
-    its zones change (dwell clocks and loitering thresholds belong to the zones)."""
-
-    def __init__(self) -> None:
-        self._cameras: dict[int, tuple[int, CameraActions]] = {}
-        self._zones: dict[int, tuple[Zone, ...]] = {}
-
-    def set_zones(self, camera_id: int, zones: Sequence[Zone]) -> None:
-        if self._zones.get(camera_id, ()) != tuple(zones):
-            self._cameras.pop(camera_id, None)
-        self._zones[camera_id] = tuple(zones)
-
-    def zones(self, camera_id: int) -> tuple[Zone, ...]:
-        return self._zones.get(camera_id, ())
-
-    def forget(self, camera_id: int) -> None:
-        self._cameras.pop(camera_id, None)
-        self._zones.pop(camera_id, None)
-
-    def update(self, observation: Observation, pipeline_id: int, frame_aspect: float) -> Observation:
-        camera_id = observation.camera_id
-        known = self._cameras.get(camera_id)
-        if known is None or known[0] != pipeline_id:
-            actions = CameraActions(zones=self._zones.get(camera_id, ()), frame_aspect=frame_aspect)
-            known = (pipeline_id, actions)
-            self._cameras[camera_id] = known
-        return known[1].update(observation)
+def profile_of(camera: Camera) -> CameraProfile:
+    """A stored camera as its unit takes it: the spec, the zones tracking and fusion use, the privacy masks
+    and the face blur."""
+    all_zones = zones_of(camera.zones)
+    return CameraProfile(
+        spec_of(camera), tracked_zones(all_zones), privacy_masks(all_zones), privacy=camera.privacy
+    )
 
 
 async def apply_camera(runtime: Runtime, camera: Camera) -> None:
-    """Hand a new or changed camera's zones to tracking and fusion, its privacy (face blur and privacy
-    masks) to the incident media and its masks to the live view, then start, restart or stop its pipeline."""
-    assert camera.id is not None
-    all_zones = zones_of(camera.zones)
-    zones, masks = tracked_zones(all_zones), privacy_masks(all_zones)
-    runtime.scenes.set_zones(camera.id, zones)
-    recorder = runtime.incidents
-    recorder.engine.set_zones(camera.id, zones)
-    if recorder.media is not None:
-        recorder.media.set_privacy(camera.id, camera.privacy)
-        recorder.media.set_masks(camera.id, masks)
-    runtime.livefeed.set_masks(camera.id, masks)
-    await runtime.pipelines.apply(spec_of(camera))
+    """A new or changed camera: its profile to its unit, which reconnects only if its source changed."""
+    await runtime.pipelines.apply(profile_of(camera))
 
 
 async def forget_camera(runtime: Runtime, camera_id: int) -> None:
-    """The camera was deleted: stop its pipeline and drop what the API process kept of it."""
+    """The camera was deleted: close its unit and drop what the API process kept of it."""
     await runtime.pipelines.remove(camera_id)
-    runtime.scenes.forget(camera_id)
-    recorder = runtime.incidents
-    recorder.engine.set_zones(camera_id, ())
-    recorder.forget(camera_id)
-    if recorder.media is not None:
-        recorder.media.set_privacy(camera_id, False)
-        recorder.media.set_masks(camera_id, ())
+    runtime.incidents.forget(camera_id)
     runtime.livefeed.forget(camera_id)
 
 
 async def start_cameras(runtime: Runtime) -> None:
-    """At start-up: every stored camera, its zones and privacy applied, then its pipeline started."""
+    """At start-up: every stored camera's unit, then the health publisher."""
     async with runtime.session_factory() as db:
         cameras = list((await db.scalars(select(Camera))).all())
     for camera in cameras:
@@ -176,22 +138,15 @@ async def start_cameras(runtime: Runtime) -> None:
 
 
 def build_supervisor(runtime: Runtime) -> PipelineSupervisor:
-    settings, feed, recorder, scenes = runtime.settings, runtime.livefeed, runtime.incidents, runtime.scenes
-    running: list[PipelineSupervisor] = []
+    settings, feed, recorder = runtime.settings, runtime.livefeed, runtime.incidents
 
-    async def on_observation(observation: Observation) -> None:
-        pipeline = running[0].pipeline(observation.camera_id) if running else None
-        if pipeline is None:
-            return  # the camera stopped while its frame was analysed
-        frame = pipeline.latest_frame
-        aspect = frame.width / frame.height if frame is not None else 16 / 9
-        observation = scenes.update(observation, id(pipeline), aspect)
+    async def observed(observation: Observation) -> None:
         feed.observe(observation)
         await recorder.observe(observation)
 
     perception = perception_config(settings)
     perception.check()
-    supervisor = PipelineSupervisor(
+    parts = UnitParts(
         pool=AnalysisPool(
             settings.analysis_worker_count,
             init_worker,
@@ -200,19 +155,17 @@ def build_supervisor(runtime: Runtime) -> PipelineSupervisor:
             analyse_audio=analyse_audio if perception.sound is not None else None,
             transcribe=transcribe_speech if perception.speech is not None else None,
         ),
-        speech_clipper=lambda: SpeechClipper(settings.speech_min_interval_s, settings.speech_max_clip_s),
-        sound_gate=LoudnessGate if perception.sound is not None else None,
         metrics=runtime.metrics,
-        health=runtime.health,
         webrtc=runtime.webrtc,
-        on_observation=on_observation,
+        sink=observed,
         on_frame=feed.on_frame,
+        rules=source_rules(settings),
         read_timeout_s=settings.read_timeout_s,
         pre_roll_s=settings.buffer_s,
-        rules=source_rules(settings),
+        sound_gate=LoudnessGate if perception.sound is not None else None,
+        speech_clipper=lambda: SpeechClipper(settings.speech_min_interval_s, settings.speech_max_clip_s),
     )
-    running.append(supervisor)
-    return supervisor
+    return PipelineSupervisor(parts, runtime.health, runtime.units)
 
 
 async def ensure_demo_camera(runtime: Runtime) -> None:

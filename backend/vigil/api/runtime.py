@@ -23,16 +23,16 @@ if TYPE_CHECKING:  # the parts import the API modules that read the runtime
     from vigil.alerts.live import AlertChannels
     from vigil.api.live import LiveHub
     from vigil.api.livefeed import LiveFeed
-    from vigil.api.pipelines import CameraScenes
     from vigil.api.routes.auth import LoginLimits
     from vigil.api.users import RevocableJWTStrategy
+    from vigil.camera.supervisor import PipelineSupervisor
+    from vigil.camera.units import CameraUnits
     from vigil.incidents.recorder import IncidentRecorder
     from vigil.incidents.retention import RetentionRunner
     from vigil.ingest.health import HealthRegistry
     from vigil.ingest.probe import Prober
     from vigil.ingest.webrtc import WebRtcRegistry
     from vigil.pipeline.metrics import PipelineMetrics
-    from vigil.pipeline.supervisor import PipelineSupervisor
     from vigil.security.ratelimit import SlidingWindowLimiter
     from vigil.settings import Settings
 
@@ -48,6 +48,7 @@ class Runtime:
     webrtc: WebRtcRegistry
     hub: LiveHub
     metrics: PipelineMetrics
+    units: CameraUnits  # one unit per camera; where fusion, incident media and the live view read profiles
     livefeed: LiveFeed
     # made by the lifespan, in this order
     engine: AsyncEngine = field(init=False)
@@ -58,7 +59,6 @@ class Runtime:
     replay_lock: asyncio.Lock = field(init=False)
     prober: Prober = field(init=False)
     retention: RetentionRunner = field(init=False)
-    scenes: CameraScenes = field(init=False)
     pipelines: PipelineSupervisor = field(init=False)
     _closers: AsyncExitStack = field(init=False, default_factory=AsyncExitStack, repr=False)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -174,8 +174,12 @@ class FusionEngine:
         zones_by_camera: Mapping[int, Sequence[Zone]] | None = None,
         tz: TimeZone = "UTC",
         tz_by_camera: Mapping[int, TimeZone] | None = None,
+        zones_of: Callable[[int], Sequence[Zone]] | None = None,
     ) -> None:
+        """`zones_of`: a camera's zones, looked up at each of its observations (the server passes its
+        cameras' profiles); without it, `zones_by_camera` and `set_zones` (offline replays)."""
         self._rules = rules
+        self._zones_of = zones_of
         self._rules_by_camera: dict[int, dict[str, Rule]] = {}
         self._zones = {k: tuple(v) for k, v in (zones_by_camera or {}).items()}
         self._tz = _zone_info(tz)
@@ -254,11 +258,20 @@ class FusionEngine:
 
     # -----------------------------------------------------------------------------------------------------
 
+    def zones(self, camera_id: int) -> tuple[Zone, ...]:
+        """The zones this camera's next observation is judged in."""
+        if self._zones_of is not None:
+            return tuple(self._zones_of(camera_id))
+        return self._zones.get(camera_id, ())
+
     def _camera(self, camera_id: int) -> _Camera:
+        zones = self.zones(camera_id)
         camera = self._cameras.get(camera_id)
         if camera is None:
-            camera = _Camera(self._zones.get(camera_id, ()), self._tz_by_camera.get(camera_id, self._tz))
+            camera = _Camera(zones, self._tz_by_camera.get(camera_id, self._tz))
             self._cameras[camera_id] = camera
+        elif camera.zones != zones:
+            camera.zones = zones
         return camera
 
     def _items(self, camera: _Camera, obs: Observation) -> Iterable[_Item]:

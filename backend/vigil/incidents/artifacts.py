@@ -9,11 +9,11 @@ Each file is written atomically in a thread (media/), then recorded as an `Artif
 logged and loses nothing else: the incident is already stored and announced. The snapshot's bytes are
 handed on (`on_update`'s future) so the incident's first alert can carry it.
 
-Privacy cameras (`set_privacy`): the snapshot has the faces of the observation drawn on it pixelated, and
-the clip is re-encoded with, on each frame, the faces of the analysed frames around it. For that the
-recent video observations of those cameras are kept (`observe`), `faces_kept_s` of them: longer than any
-clip the packet buffer can hold. A camera's privacy masks (`set_masks`) are blacked out in its snapshots
-and clips whatever its privacy switch.
+Privacy cameras (`privacy` in the camera's profile, `is_private_of`): the snapshot has the faces of the
+observation drawn on it pixelated, and the clip is re-encoded with, on each frame, the faces of the analysed
+frames around it. For that the recent video observations of those cameras are kept (`observe`),
+`faces_kept_s` of them: longer than any clip the packet buffer can hold. A camera's privacy masks (its
+profile's, `masks_of`) are blacked out in its snapshots and clips whatever its privacy switch.
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ class IncidentMedia:
         announce: Announce,
         timing: ClipTiming = ClipTiming(),
         faces_kept_s: float = 300.0,
+        masks_of: Callable[[int], Sequence[Polygon]] = lambda _camera: (),
+        is_private_of: Callable[[int], bool] = lambda _camera: False,
+        make_room: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.media_dir = media_dir
         self.session_factory = session_factory
@@ -69,36 +72,27 @@ class IncidentMedia:
         self.timing = timing
         self.faces_kept_s = faces_kept_s
         self._tasks: set[asyncio.Task[None]] = set()
+        self.masks_of = masks_of
+        self.is_private_of = is_private_of
         self._faces: dict[int, deque[Observation]] = {}  # privacy camera → its recent video observations
-        self._masks: dict[int, tuple[Polygon, ...]] = {}  # camera → its privacy masks
         # called before each write: frees space when the disk is nearly full, before a write can fail
-        self.make_room: Callable[[], Awaitable[object]] | None = None
-
-    def set_privacy(self, camera_id: int, on: bool) -> None:
-        """Blur faces in this camera's stored snapshots and clips from now on (or stop)."""
-        if on:
-            self._faces.setdefault(camera_id, deque())
-        else:
-            self._faces.pop(camera_id, None)
-
-    def set_masks(self, camera_id: int, masks: Sequence[Polygon]) -> None:
-        """Black out these polygons in this camera's stored snapshots and clips from now on."""
-        if masks:
-            self._masks[camera_id] = tuple(masks)
-        else:
-            self._masks.pop(camera_id, None)
+        self.make_room = make_room
 
     def masks(self, camera_id: int) -> tuple[Polygon, ...]:
-        return self._masks.get(camera_id, ())
+        return tuple(self.masks_of(camera_id))
 
     def is_private(self, camera_id: int) -> bool:
-        return camera_id in self._faces
+        return self.is_private_of(camera_id)
 
     def observe(self, observation: Observation) -> None:
         """Remember where the faces of a privacy camera were (every analysed frame, in time order)."""
-        history = self._faces.get(observation.camera_id)
-        if history is None or observation.modality != "video":
+        camera_id = observation.camera_id
+        if not self.is_private(camera_id):
+            self._faces.pop(camera_id, None)
             return
+        if observation.modality != "video":
+            return
+        history = self._faces.setdefault(camera_id, deque())
         if history and observation.t_s < history[-1].t_s:
             history.clear()  # a restarted pipeline's clock starts again
         history.append(dataclasses.replace(observation, detections=(), poses=(), actions=(), sounds=()))
@@ -106,8 +100,9 @@ class IncidentMedia:
             history.popleft()
 
     def _face_timeline(self, camera_id: int) -> FaceTimeline | None:
-        history = self._faces.get(camera_id)
-        return None if history is None else FaceTimeline(list(history))
+        if not self.is_private(camera_id):
+            return None
+        return FaceTimeline(list(self._faces.get(camera_id, ())))
 
     def on_update(
         self, update: IncidentUpdate, incident_id: int, seen: Observation | None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -27,6 +27,7 @@ from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import IncidentMedia
 from vigil.incidents.speech import SpeechKeeper
+from vigil.tracking.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,13 @@ class IncidentRecorder:
         tz: tzinfo = UTC,
         media: IncidentMedia | None = None,
         alerts: IncidentAlerts | None = None,
+        zones_of: Callable[[int], Sequence[Zone]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.broadcast = broadcast
         self.media = media
         self.alerts = alerts
-        self.engine = FusionEngine(rules, tz=tz)
+        self.engine = FusionEngine(rules, tz=tz, zones_of=zones_of)
         self._seen: dict[int, Observation] = {}  # camera → its latest video observation (for snapshots)
         self._stored: dict[int, int] = {}  # engine incident id → Incident.id
         self._clock: dict[int, tuple[float, float]] = {}  # camera → (camera t_s, wall time) last seen

@@ -186,3 +186,17 @@ class CameraPipeline:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.pool.forget(self.camera_id)
+
+    @property
+    def pending(self) -> int:
+        """Analyses still running (frames, sound, speech)."""
+        return len(self._tasks)
+
+    def release(self) -> None:
+        """Drop what the buffers hold (after `stop`): the camera is gone or reconnects with new ones."""
+        self.packets.clear()
+        self.audio.clear()
+        if self.frames is not None:
+            self.frames.clear()
+        self.latest_frame = None
+        self.latest_observation = None

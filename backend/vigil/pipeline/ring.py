@@ -42,6 +42,10 @@ class TimeRing(Generic[T]):
         with self._lock:
             return list(self._items)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
@@ -91,3 +95,7 @@ class FrameRing:
 
     def frames(self) -> list[Frame]:
         return [stored.decode() for stored in self.ring.snapshot()]
+
+    def clear(self) -> None:
+        self.ring.clear()
+        self._last_t = None
