@@ -12,7 +12,8 @@ import pytest
 
 from tests.media import plaza, shared_media_dir
 from tests.perception.test_faces_emotion import model_file
-from vigil.detect import DetectError, Report, detect
+from vigil.camera.offline import DetectError
+from vigil.cli.detect import Report, detect
 from vigil.perception.worker import PerceptionConfig, SoundConfig
 
 REPO = Path(__file__).resolve().parents[1]

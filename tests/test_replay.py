@@ -16,11 +16,11 @@ import pytest
 from tests.distractors import DISTRACTORS, distractor_sound
 from tests.media import plaza, scream_clip, shared_media_dir
 from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
+from vigil.camera.offline import replay
 from vigil.domain import AUDIO_SAMPLE_RATE
 from vigil.fusion import default_rules_text, load_default_rules
 from vigil.perception.sound.base import load_audio
 from vigil.perception.worker import PerceptionConfig
-from vigil.replay import replay
 from vigil.tracking.zones import ClosedHours, Zone
 
 AFTERNOON = datetime.fromisoformat("2026-11-24T14:00:00+00:00")

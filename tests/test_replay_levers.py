@@ -10,10 +10,10 @@ import pytest
 from tests.media import plaza, shared_media_dir
 from tests.test_detect import config  # noqa: F401 (the fixture: every default model)
 from tests.test_replay import AFTERNOON, RULE_OF
+from vigil.camera.offline import replay
 from vigil.fusion import load_default_rules
 from vigil.perception.pose_schedule import PoseSchedule
 from vigil.perception.worker import PerceptionConfig
-from vigil.replay import replay
 
 
 @pytest.mark.slow

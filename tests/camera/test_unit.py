@@ -15,10 +15,10 @@ import pytest
 from tests.alerts.support import wait_until
 from tests.media import plaza
 from vigil.api.livefeed import LiveFeed
-from vigil.bench import no_models, pass_through
 from vigil.camera.profile import CameraProfile, CameraSpec
 from vigil.camera.unit import CameraUnit, UnitParts
 from vigil.camera.units import CameraUnits
+from vigil.cli.bench import no_models, pass_through
 from vigil.domain import Observation, SourceKind
 from vigil.fusion import FusionEngine, load_default_rules
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia

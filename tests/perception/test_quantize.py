@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.media import make_clip, plaza, shared_media_dir
-from vigil.bench_levers import VTEST_BY_EYE, _frame_at
+from vigil.cli.bench_levers import VTEST_BY_EYE, _frame_at
 from vigil.perception.objects import NanoDetDetector
 from vigil.perception.quantize import calibration_frames, main, quantize_nanodet
 

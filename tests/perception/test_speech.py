@@ -14,6 +14,7 @@ from tests.perception.test_faces_emotion import model_file
 from tests.speech_media import CALL_FOR_HELP, SMALL_TALK, spoken
 from tests.test_server_process import vigil_env
 from vigil.api.pipelines import perception_config
+from vigil.camera.offline import replay
 from vigil.domain import SoundEvent, Transcript
 from vigil.fusion import load_default_rules
 from vigil.perception import worker
@@ -22,7 +23,6 @@ from vigil.perception.onnx_runtime import ModelLoadError
 from vigil.perception.sound.base import load_audio
 from vigil.perception.worker import PerceptionConfig, SoundConfig, SpeechConfig
 from vigil.pipeline.speech import PAD_S, SpeechClip, SpeechClipper
-from vigil.replay import replay
 from vigil.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

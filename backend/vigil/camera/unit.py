@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vigil.camera.profile import CameraProfile
+from vigil.camera.tracking import DEFAULT_ASPECT, CameraTracking
 from vigil.domain import Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig, SourceRules
 from vigil.ingest.base import Source
@@ -26,12 +27,9 @@ from vigil.pipeline.camera import CameraPipeline, FrameListener, ObservationSink
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.speech import SpeechClipper
-from vigil.tracking.actions import CameraActions
 from vigil.tracking.zones import Zone
 
 log = logging.getLogger(__name__)
-
-DEFAULT_ASPECT = 16 / 9  # before the camera's first frame
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class CameraUnit:
         self.source: Source | None = None
         self.task: asyncio.Task[None] | None = None  # the source's reading, while connected
         self._started_kind: SourceKind | None = None
-        self._actions: CameraActions | None = None
+        self.tracking = CameraTracking()
         if profile.spec.enabled:
             self._start()
 
@@ -73,7 +71,7 @@ class CameraUnit:
     @property
     def tracking_zones(self) -> tuple[Zone, ...] | None:
         """The zones tracking and actions run in now (None until the next observation starts them)."""
-        return None if self._actions is None else self._actions.zones
+        return self.tracking.zones
 
     async def apply(self, profile: CameraProfile) -> None:
         """The camera's new profile, from the next frame on. A new source (or sampling, or the camera
@@ -87,7 +85,7 @@ class CameraUnit:
             if profile.spec.enabled:
                 self._start()
         elif profile.zones != old.zones:
-            self._actions = None
+            self.tracking.reset()
 
     def health(self) -> SourceHealth | None:
         if self.pipeline is None or self.source is None:
@@ -112,7 +110,8 @@ class CameraUnit:
             keep_frames=spec.kind is SourceKind.WEBRTC,
             speech=parts.speech_clipper() if spec.transcribe else None,
         )
-        self.pipeline, self.source, self._actions = pipeline, self._source(pipeline), None
+        self.pipeline, self.source = pipeline, self._source(pipeline)
+        self.tracking.reset()
         self._started_kind = spec.kind
         self.task = asyncio.create_task(self._run(pipeline, self.source), name=f"camera-{spec.id}")
         log.info("camera %s: started (%s)", spec.id, spec.kind)
@@ -142,9 +141,7 @@ class CameraUnit:
     def track(self, observation: Observation, frame_aspect: float = DEFAULT_ASPECT) -> Observation:
         """The observation with its tracks, zones and actions, in the profile's zones (tracking starts
         again after a reconnect or a change of zones)."""
-        if self._actions is None:
-            self._actions = CameraActions(zones=self.profile.zones, frame_aspect=frame_aspect)
-        return self._actions.update(observation)
+        return self.tracking.track(observation, self.profile.zones, frame_aspect)
 
     async def _observe(self, pipeline: CameraPipeline, observation: Observation) -> None:
         if pipeline is not self.pipeline:
@@ -155,7 +152,8 @@ class CameraUnit:
 
     async def _stop(self) -> None:
         pipeline, source, task = self.pipeline, self.source, self.task
-        self.pipeline, self.source, self.task, self._actions = None, None, None, None
+        self.pipeline, self.source, self.task = None, None, None
+        self.tracking.reset()
         if pipeline is None:
             return
         if source is not None and self._started_kind is not SourceKind.WEBRTC:

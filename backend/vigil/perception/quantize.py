@@ -24,7 +24,7 @@ from vigil.perception.objects import DEFAULT_NANODET, nanodet_input
 
 
 def calibration_frames(video: Path, count: int = 16, every_s: float = 4.5) -> list[NDArray[np.uint8]]:
-    from vigil.detect import sampled_frames
+    from vigil.camera.offline import sampled_frames
 
     frames: list[NDArray[np.uint8]] = []
     for _t_s, image in sampled_frames(video, 1.0 / every_s):

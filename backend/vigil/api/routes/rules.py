@@ -16,11 +16,11 @@ from vigil.api.bodylimit import body_limit
 from vigil.api.deps import AdminUser, CurrentUser, OperableIncident, RuntimeDep, Session
 from vigil.api.pipelines import perception_config, zones_of
 from vigil.api.schemas import Offset
+from vigil.camera.offline import DetectError
 from vigil.db import incidents as incident_repo
 from vigil.db import rules as rules_repo
 from vigil.db.tables import Camera
 from vigil.db.tables import RuleSet as SavedRules
-from vigil.detect import DetectError
 from vigil.domain import ArtifactKind
 from vigil.fusion import RuleError, RuleSet, default_rules_text, load_rules
 from vigil.fusion.rules import MAX_RULES_CHARS
@@ -197,7 +197,7 @@ async def replay_incident(
     """Run the incident's stored clip through every model and `text`'s rules: what would have fired
     (camera owner, shared operator, admin: it costs seconds of every model's CPU). One replay at a time per
     server (409 `REPLAY_BUSY` otherwise); it takes about the clip's length."""
-    from vigil.replay import replay
+    from vigil.camera.offline import replay
 
     settings = rt.settings
     rules = await parse_or_422(body.text) if body.text is not None else rt.incidents.engine.rules

@@ -1,17 +1,15 @@
 """`vigil detect PATH`: every model on one image, sound or video file, as the server would run them.
 
-Frames go through the pool worker's own `analyse_frame` (in this process), video observations through
-the per-camera tracker and action recogniser, sound through the worker's `analyse_audio` in the same
-overlapping windows as a live camera. What is printed is what passes the configured thresholds: the
-figures users tune them with.
+The observations come from the offline chain (`camera/offline.py`: the worker's own functions, a live
+camera's tracking and sound windows); this module folds them into a report and prints it. What is printed
+is what passes the configured thresholds: the figures users tune them with.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,19 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Box, Observation, SoundEvent, Transcript
+from vigil.camera.offline import hear, kind_of, read_image, tracked_frames
+from vigil.domain import AUDIO_SAMPLE_RATE, Box, Observation, SoundEvent, Transcript
 from vigil.perception import worker
-from vigil.perception.sound.base import load_audio, merge_events
-from vigil.pipeline.audio import AudioWindower, SoundEventMerger
-from vigil.pipeline.speech import SpeechClip, SpeechClipper
-from vigil.tracking.actions import CameraActions
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-CHUNK_S = 0.5  # audio is fed to the windows in pieces of this length, as the ingest does
-
-
-class DetectError(ValueError):
-    """The file cannot be analysed; the message says why."""
+from vigil.perception.sound.base import load_audio
 
 
 @dataclass
@@ -64,99 +53,6 @@ class Report:
 
 def _box(box: Box) -> list[float]:
     return [round(box.x1, 4), round(box.y1, 4), round(box.x2, 4), round(box.y2, 4)]
-
-
-def kind_of(path: Path) -> str:
-    if not path.is_file():
-        raise DetectError(f"{path}: no such file")
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        return "image"
-    try:
-        with av.open(str(path)) as container:
-            if container.streams.video:
-                return "video"
-            if container.streams.audio:
-                return "sound"
-    except av.error.FFmpegError as error:
-        raise DetectError(f"{path}: not an image, sound or video file FFmpeg can read ({error})") from error
-    raise DetectError(f"{path}: the file has neither video nor audio")
-
-
-def read_image(path: Path) -> NDArray[np.uint8]:
-    try:
-        with av.open(str(path)) as container:
-            frame = next(container.decode(video=0))
-            return np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-    except (av.error.FFmpegError, StopIteration) as error:
-        raise DetectError(f"{path}: not an image FFmpeg can read ({error})") from error
-
-
-def sampled_frames(path: Path, fps: float) -> Iterator[tuple[float, NDArray[np.uint8]]]:
-    """(t_s, RGB image) of the video at about `fps`, from its start."""
-    next_t = 0.0
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        base = stream.time_base
-        start = float(stream.start_time * base) if stream.start_time is not None and base is not None else 0.0
-        for frame in container.decode(stream):
-            if frame.time is None:
-                continue
-            t_s = frame.time - start
-            if t_s + 1e-6 < next_t:
-                continue
-            next_t = t_s + 1.0 / fps
-            yield t_s, np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-
-
-def sound_observations(
-    samples: NDArray[np.float32], camera_id: int = 0, start_wall_s: float = 0.0, transcribe: bool = False
-) -> list[Observation]:
-    """The whole recording as a live camera hears it: its windows through the worker's ensemble (each
-    sound once), and with `transcribe` (and a worker that has the speech model) its speech through the
-    camera's `SpeechClipper` to speech to text. Audio observations in camera-time order."""
-    windower, merger = AudioWindower(), SoundEventMerger()
-    clipper = SpeechClipper() if transcribe and worker.transcribes() else None
-    out: list[Observation] = []
-
-    def transcribed(clip: SpeechClip | None) -> None:
-        if clip is None:
-            return
-        first = max(0, round(clip.t_s * AUDIO_SAMPLE_RATE))
-        last = round(clip.end_s * AUDIO_SAMPLE_RATE)
-        t_s = first / AUDIO_SAMPLE_RATE
-        said = worker.transcribe_speech(camera_id, t_s, start_wall_s + t_s, samples[first:last])
-        fresh = merger.fresh(said.sounds)
-        if said.transcripts or fresh:
-            out.append(dataclasses.replace(said, sounds=tuple(fresh)))
-
-    step = round(CHUNK_S * AUDIO_SAMPLE_RATE)
-    for start in range(0, len(samples), step):
-        t_s = start / AUDIO_SAMPLE_RATE
-        window = windower.push(AudioChunk(camera_id, t_s, start_wall_s + t_s, samples[start : start + step]))
-        if window is None:
-            continue
-        heard = worker.analyse_audio(camera_id, window.t_s, window.wall_time_s, window.samples)
-        fresh = merger.fresh(heard.sounds)
-        if fresh:
-            sounds = tuple(fresh)
-            out.append(Observation(camera_id, heard.t_s, heard.wall_time_s, sounds=sounds, modality="audio"))
-        if clipper is not None:
-            transcribed(clipper.hear(heard.sounds, window.t_s + window.duration_s))
-    if clipper is not None:
-        transcribed(clipper.flush(len(samples) / AUDIO_SAMPLE_RATE))
-    return sorted(out, key=lambda o: o.t_s)
-
-
-def hear(
-    samples: NDArray[np.float32], camera_id: int = 0, transcribe: bool = False
-) -> tuple[list[SoundEvent], list[Transcript]]:
-    """The whole recording's sounds, each once, and (with `transcribe`) what was said."""
-    observations = sound_observations(samples, camera_id, transcribe=transcribe)
-    events = [e for o in observations for e in o.sounds]
-    transcripts = [t for o in observations for t in o.transcripts]
-    # pieces of one sound reported second by second, joined back for a readable report
-    return merge_events(events, gap_s=0.5, by_source=False), transcripts
 
 
 TEXT_LABELS = ("speech", "call_for_help")  # items that carry what was said
@@ -346,17 +242,13 @@ def detect(
 def _video(
     path: Path, report: Report, fps: float, annotate_to: Path | None, max_seconds: float | None
 ) -> None:
-    actions = CameraActions()
     summary = VideoSummary()
     writer = _VideoWriter(annotate_to / f"{path.stem}.vigil.mp4", fps) if annotate_to is not None else None
     last_t = 0.0
     try:
-        for t_s, image in sampled_frames(path, fps):
-            if max_seconds is not None and t_s > max_seconds:
-                break
-            observation = actions.update(worker.analyse_frame(0, t_s, 0.0, 1.0, image))
+        for observation, image in tracked_frames(path, fps, 0.0, max_seconds=max_seconds):
             summary.add(observation)
-            last_t = t_s
+            last_t = observation.t_s
             if writer is not None:
                 from vigil.media.annotate import annotate
 

@@ -57,7 +57,7 @@ def _timing(model: str, per: str, calls: list[Callable[[], object]]) -> ModelTim
 
 
 def frames_of(video: Path, count: int = 12, every_s: float = 4.0) -> list[NDArray[np.uint8]]:
-    from vigil.detect import sampled_frames
+    from vigil.camera.offline import sampled_frames
 
     frames = []
     for _t_s, image in sampled_frames(video, 1.0 / every_s):

@@ -120,7 +120,7 @@ async def capacity(
 
 
 def models_tables(video: Path, config: PerceptionConfig) -> list[str]:
-    from vigil.bench_models import measure
+    from vigil.cli.bench_models import measure
 
     timings, whole = measure(video, config)
     return [
@@ -138,7 +138,7 @@ def models_tables(video: Path, config: PerceptionConfig) -> list[str]:
 
 
 def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
-    from vigil.bench_levers import HEADER, eye_counts, rows
+    from vigil.cli.bench_levers import HEADER, eye_counts, rows
 
     lever_rows, frames = rows(video, config, workers)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -99,7 +99,7 @@ LEVERS = (
 
 
 def consecutive_frames(video: Path, start_s: float, seconds: float) -> Iterator[NDArray[np.uint8]]:
-    from vigil.detect import sampled_frames
+    from vigil.camera.offline import sampled_frames
 
     for t_s, image in sampled_frames(video, ANALYSIS_FPS):
         if t_s >= start_s + seconds:
@@ -207,7 +207,7 @@ VTEST_BY_EYE = {5.0: (5, 1), 20.0: (7, 0), 35.0: (5, 1), 50.0: (4, 1), 65.0: (6,
 
 
 def _frame_at(video: Path, t_s: float) -> NDArray[np.uint8]:
-    from vigil.detect import sampled_frames
+    from vigil.camera.offline import sampled_frames
 
     for frame_t, image in sampled_frames(video, ANALYSIS_FPS):
         if frame_t >= t_s - 1e-6:

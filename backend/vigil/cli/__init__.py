@@ -96,7 +96,7 @@ def worker(_args: argparse.Namespace) -> None:
 def bench(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from vigil.bench import main as run_bench
+    from vigil.cli.bench import main as run_bench
 
     video = Path(args.video)
     if not video.is_file():
@@ -119,8 +119,9 @@ def detect(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from vigil.api.pipelines import perception_config
-    from vigil.detect import DetectError, print_report, to_json
-    from vigil.detect import detect as run_detect
+    from vigil.camera.offline import DetectError
+    from vigil.cli.detect import detect as run_detect
+    from vigil.cli.detect import print_report, to_json
 
     config = perception_config(_settings_or_exit())
     try:
@@ -142,10 +143,10 @@ def replay(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from vigil.api.pipelines import perception_config
-    from vigil.detect import DetectError
+    from vigil.camera.offline import DetectError
+    from vigil.camera.offline import replay as run_replay
+    from vigil.cli.replay import print_incidents
     from vigil.fusion import RuleError, load_default_rules, load_rules
-    from vigil.replay import print_incidents
-    from vigil.replay import replay as run_replay
 
     settings = _settings_or_exit()
     config = perception_config(settings)
@@ -260,7 +261,3 @@ def main(argv: list[str] | None = None) -> None:
     fetch_parser.set_defaults(handler=models_fetch)
     args = parser.parse_args(argv)
     args.handler(args)
-
-
-if __name__ == "__main__":
-    main()
