@@ -131,9 +131,10 @@ class Settings(BaseSettings):
         True, description="Estimate poses (about 20 ms per person per analysed frame)."
     )
     pose_schedule: bool = Field(
-        False,
+        True,
         description="Poses only for the people whose actions need one: close to another person, low or "
-        "moving fast on every analysed frame, everyone else once a second (docs/performance.md).",
+        "moving fast on every analysed frame, everyone else once a second (docs/performance.md); `false`: "
+        "a pose for everyone on every analysed frame.",
     )
     device: Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"] = Field(
         "cpu",
