@@ -48,6 +48,7 @@ async def test_owner_creates_lists_updates_and_deletes(world: World) -> None:
     assert (response.json()["enabled"], response.json()["name"]) == (False, "Bay 2")
     health = (await client.get(f"{CAMERAS}/{camera['id']}/health", headers=owner.headers)).json()
     assert health["state"] == "disabled"
+    assert health["analysis_behind"] is False
 
     assert (await client.delete(f"{CAMERAS}/{camera['id']}", headers=owner.headers)).status_code == 204
     assert (await client.get(f"{CAMERAS}/{camera['id']}", headers=owner.headers)).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from numpy.typing import NDArray
 
 from vigil.domain import Frame, Observation
 from vigil.ingest.base import SourceItem
-from vigil.ingest.health import SourceHealth
+from vigil.ingest.health import SourceHealth, analysis_behind
 from vigil.pipeline.camera import CameraPipeline
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
@@ -89,3 +90,31 @@ async def pool_warm_up(pool: AnalysisPool) -> bool:
     assert pool.try_acquire(QUICK_CAMERA)
     observation = await pool.analyse(Frame(QUICK_CAMERA, 0, 0.0, time.time(), image), 0.0)
     return observation.camera_id == QUICK_CAMERA
+
+
+async def test_a_camera_the_pool_cannot_keep_up_with_says_so_in_its_health() -> None:
+    """Set to 5 fps with 0.4 s of analysis a frame, a camera gets about 2.5: its health says the machine is
+    at capacity (`analysis_behind`); a camera the pool keeps up with does not."""
+    pool = AnalysisPool(1, no_models, uneven_analyser)
+    metrics = PipelineMetrics()
+
+    async def ignore(_observation: Observation) -> None:
+        return None
+
+    try:
+        assert await pool_warm_up(pool)
+        health = {}
+        for camera_id in (SLOW_CAMERA, QUICK_CAMERA):
+            pipeline = CameraPipeline(camera_id, 5.0, pool, metrics, ignore)
+            await pipeline.run(MovingSquare(camera_id, 3.0))
+            health[camera_id] = pipeline.health(SourceHealth(state="streaming"))
+            await pipeline.stop()
+    finally:
+        pool.shutdown()
+    slow, quick = health[SLOW_CAMERA], health[QUICK_CAMERA]
+    assert (slow.fps_wanted, quick.fps_wanted) == (5.0, 5.0)
+    assert slow.fps_unserved >= 1.5, slow
+    assert analysis_behind(slow)
+    assert quick.fps_unserved == 0.0, quick
+    assert not analysis_behind(quick)
+    assert not analysis_behind(dataclasses.replace(slow, state="offline"))  # offline says so itself

@@ -287,6 +287,15 @@ class CameraHealth(BaseModel):
     analysis_restarts: int = Field(
         0, description="Times the server's analysis pool was replaced after a model worker died (any camera)."
     )
+    fps_wanted: float = Field(0.0, description="The analysis rate the camera is set to (`analysis_fps`).")
+    fps_unserved: float = Field(
+        0.0,
+        description="Frames a second the camera's sampler took but the busy analysis pool turned away "
+        "(drop, never queue): above a fifth of `fps_wanted` the machine is at capacity (`analysis_behind`).",
+    )
+    analysis_behind: bool = Field(
+        False, description="Streaming, but the machine cannot analyse this camera at its rate."
+    )
 
 
 # --- incidents and artifacts -------------------------------------------------------------------------

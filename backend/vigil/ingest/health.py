@@ -21,6 +21,17 @@ class SourceHealth:
     reconnects: int = 0
     last_error: str | None = None
     analysis_restarts: int = 0  # times the analysis pool was replaced after a worker died (all cameras')
+    fps_wanted: float = 0.0  # the analysis rate the camera is set to
+    fps_unserved: float = 0.0  # frames a second the sampler took that the busy analysis pool could not
+
+
+# An analysis pool that turns away this share of a camera's wanted rate is at capacity (not one busy moment)
+BEHIND_SHARE = 0.2
+
+
+def analysis_behind(health: SourceHealth) -> bool:
+    """The camera streams, but the analysis pool is too busy to take its frames at the rate it is set to."""
+    return health.state == "streaming" and health.fps_unserved > BEHIND_SHARE * max(health.fps_wanted, 1e-9)
 
 
 class HealthRegistry:

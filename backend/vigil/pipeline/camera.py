@@ -44,6 +44,7 @@ class CameraPipeline:
         self.metrics = metrics
         self.on_observation = on_observation
         self.on_frame = on_frame
+        self.analysis_fps = analysis_fps
         self.sampler = FrameSampler(analysis_fps)
         self.gate = MotionGate()
         self.packets: TimeRing[EncodedPacket] = TimeRing(pre_roll_s, lambda p: p.t_s, max_items=20_000)
@@ -59,6 +60,7 @@ class CameraPipeline:
         self.latest_frame: Frame | None = None
         self._analysed = RateMeter()
         self._pool_drops = 0
+        self._unserved = RateMeter(10.0)  # sampled frames the busy pool turned away, over 10 s
         self._tasks: set[asyncio.Task[None]] = set()
         self._label = str(camera_id)
 
@@ -150,6 +152,7 @@ class CameraPipeline:
             return
         if not self.pool.try_acquire(self.camera_id):
             self._pool_drops += 1
+            self._unserved.tick(time.time())
             self.metrics.frames_dropped.labels(self._label, "pool").inc()
             return
         task = asyncio.create_task(self._analyse(frame, motion))
@@ -176,6 +179,8 @@ class CameraPipeline:
         return dataclasses.replace(
             source,
             fps_analysed=round(self._analysed.per_s(time.time()), 2),
+            fps_wanted=self.analysis_fps,
+            fps_unserved=round(self._unserved.per_s(time.time()), 2),
             frames_dropped=source.frames_dropped + self._pool_drops,
             last_error=self.pool.problem or source.last_error,
             analysis_restarts=self.pool.restarts,

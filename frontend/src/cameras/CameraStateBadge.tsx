@@ -9,7 +9,7 @@ export function CameraStateBadge({ cameraId }: { cameraId: number }) {
     queryFn: async () => (await camerasHealth({ path: { camera_id: cameraId }, throwOnError: true })).data,
     refetchInterval: 5000,
   });
-  const badge = healthBadge(health.data?.state);
+  const badge = healthBadge(health.data?.state, health.data?.analysis_behind);
   const why = healthWords(health.data);
   return (
     <>

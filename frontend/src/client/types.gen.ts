@@ -555,6 +555,12 @@ export type CameraCreate = {
  */
 export type CameraHealth = {
     /**
+     * Analysis Behind
+     *
+     * Streaming, but the machine cannot analyse this camera at its rate.
+     */
+    analysis_behind?: boolean;
+    /**
      * Analysis Restarts
      *
      * Times the server's analysis pool was replaced after a model worker died (any camera).
@@ -572,6 +578,18 @@ export type CameraHealth = {
      * Fps In
      */
     fps_in?: number;
+    /**
+     * Fps Unserved
+     *
+     * Frames a second the camera's sampler took but the busy analysis pool turned away (drop, never queue): above a fifth of `fps_wanted` the machine is at capacity (`analysis_behind`).
+     */
+    fps_unserved?: number;
+    /**
+     * Fps Wanted
+     *
+     * The analysis rate the camera is set to (`analysis_fps`).
+     */
+    fps_wanted?: number;
     /**
      * Frames Dropped
      */

@@ -71,7 +71,7 @@ export function CameraTile({
     return () => window.removeEventListener("keydown", onKey);
   }, [enlarged]);
 
-  const badge = healthBadge(health.data?.state);
+  const badge = healthBadge(health.data?.state, health.data?.analysis_behind);
   const why = healthWords(health.data);
   return (
     <figure

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CameraHealth } from "../client";
-import { healthWords } from "./health";
+import { healthBadge, healthWords } from "./health";
 
 const base: CameraHealth = { camera_id: 1, state: "streaming" };
 
@@ -25,5 +25,16 @@ describe("healthWords", () => {
       "error: authentication failed · 1 reconnect · no frame yet",
     );
     expect(healthWords({ ...base, state: "connecting" })).toBe("connecting");
+  });
+
+  it("says when the machine cannot analyse a streaming camera at its rate", () => {
+    const busy = { ...base, fps_wanted: 5, fps_analysed: 1.04, fps_unserved: 3.9, analysis_behind: true };
+    expect(healthWords(busy)).toBe(
+      "analysed at 1.0 of 5 fps: this machine is at capacity " +
+        "(fewer cameras, a lower analysis rate or the speed settings help)",
+    );
+    expect(healthBadge("streaming", true)).toEqual({ text: "streaming", tone: "warn" });
+    expect(healthWords({ ...busy, analysis_behind: false })).toBe("");
+    expect(healthBadge("streaming", false)).toEqual({ text: "streaming", tone: "ok" });
   });
 });

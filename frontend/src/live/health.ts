@@ -4,10 +4,13 @@ import type { CameraHealth } from "../client";
 export type HealthState = CameraHealth["state"];
 export type BadgeTone = "ok" | "warn" | "bad" | "idle";
 
-export function healthBadge(state: HealthState | undefined): { text: string; tone: BadgeTone } {
+export function healthBadge(
+  state: HealthState | undefined,
+  behind = false,
+): { text: string; tone: BadgeTone } {
   switch (state) {
     case "streaming":
-      return { text: "streaming", tone: "ok" };
+      return { text: "streaming", tone: behind ? "warn" : "ok" }; // behind: the words say at what rate
     case "connecting":
     case "reconnecting":
     case "pending":
@@ -24,8 +27,17 @@ export function healthBadge(state: HealthState | undefined): { text: string; ton
 }
 
 /** Why a camera is not streaming, in words: its state, last error, reconnects and how old its last frame
- * is. Empty while it streams normally (the badge says enough). */
+ * is; or, while it streams, that this machine cannot analyse it at its rate. Empty while it streams
+ * normally (the badge says enough). */
 export function healthWords(health: CameraHealth | undefined): string {
+  if (health?.state === "streaming" && health.analysis_behind) {
+    const analysed = (health.fps_analysed ?? 0).toFixed(1);
+    const wanted = formatFps(health.fps_wanted ?? 0);
+    return (
+      `analysed at ${analysed} of ${wanted} fps: this machine is at capacity ` +
+      "(fewer cameras, a lower analysis rate or the speed settings help)"
+    );
+  }
   if (!health || health.state === "streaming" || health.state === "disabled") return "";
   const parts: string[] = [health.state];
   if (health.last_error) parts[0] = `${health.state}: ${health.last_error}`;
@@ -35,6 +47,10 @@ export function healthWords(health: CameraHealth | undefined): string {
   if (age !== null && age !== undefined) parts.push(`last frame ${formatAge(age)} ago`);
   else if (health.state !== "pending" && health.state !== "connecting") parts.push("no frame yet");
   return parts.join(" · ");
+}
+
+function formatFps(fps: number): string {
+  return Number.isInteger(fps) ? String(fps) : fps.toFixed(1);
 }
 
 function formatAge(seconds: number): string {

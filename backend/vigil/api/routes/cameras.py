@@ -44,6 +44,7 @@ from vigil.api.schemas import (
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Camera
 from vigil.domain import CameraAccess, Role, SourceKind
+from vigil.ingest.health import analysis_behind
 from vigil.ingest.probe import ProbeBusyError, Prober
 from vigil.ingest.validation import source_url_problem
 from vigil.media.privacy import mask_polygons
@@ -216,7 +217,7 @@ async def delete_camera(context: ManagedCamera, db: Session, hub: Hub, rt: Runti
 async def camera_health(context: VisibleCamera, health: Health) -> CameraHealth:
     """State and figures of the camera's source and pipeline."""
     state = health.get(context.id, context.camera.enabled)
-    return CameraHealth(camera_id=context.id, **state.__dict__)
+    return CameraHealth(camera_id=context.id, analysis_behind=analysis_behind(state), **state.__dict__)
 
 
 async def _shares(db: Session, context: CameraContext) -> list[SharePublic]:
