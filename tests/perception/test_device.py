@@ -32,8 +32,9 @@ def test_each_device_names_its_providers_best_first_with_the_cpu_last() -> None:
     )
     assert providers_for("openvino-cpu", everything)[0] == (
         "OpenVINOExecutionProvider",
-        {"device_type": "CPU"},
+        {"device_type": "CPU", "num_of_threads": "1"},  # one thread a worker, as onnxruntime's own
     )
+    assert providers_for("openvino-cpu", everything, threads=2)[0][1]["num_of_threads"] == "2"  # type: ignore[index]
     assert all(providers_for(d, everything)[-1] == "CPUExecutionProvider" for d in DEVICES)
 
 
