@@ -11,7 +11,6 @@ from vigil.camera.unit import CameraUnit, UnitParts
 from vigil.camera.units import CameraUnits
 from vigil.ingest.health import HealthRegistry
 from vigil.pipeline.camera import CameraPipeline
-from vigil.pipeline.pool import AnalysisPool
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +24,6 @@ class PipelineSupervisor:
         self.units = units if units is not None else CameraUnits()
         self._health_task: asyncio.Task[None] | None = None
         self._restarts_counted = 0
-
-    @property
-    def pool(self) -> AnalysisPool:
-        return self.parts.pool
 
     def pipeline(self, camera_id: int) -> CameraPipeline | None:
         return self.units.pipeline(camera_id)

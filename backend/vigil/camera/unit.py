@@ -65,10 +65,6 @@ class CameraUnit:
         return self.profile.camera_id
 
     @property
-    def running(self) -> bool:
-        return self.pipeline is not None
-
-    @property
     def tracking_zones(self) -> tuple[Zone, ...] | None:
         """The zones tracking and actions run in now (None until the next observation starts them)."""
         return self.tracking.zones
