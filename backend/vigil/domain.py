@@ -240,6 +240,9 @@ class Transcript:
 
 ACTION_LABELS = ("fall", "fight", "running", "loitering")
 
+# What a camera's activity is measured by, slot after slot, against its own baseline (vigil.anomaly).
+ANOMALY_KINDS = ("people", "vehicles", "motion", "sound_level", "sound_events", "dwell", "speed", "direction")
+
 
 @dataclass(frozen=True, slots=True)
 class ActionEvidence:
@@ -255,9 +258,27 @@ class ActionEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Anomaly:
+    """A measure of a camera's activity far from its baseline for this hour of the week, over one slot."""
+
+    measure: str  # e.g. "people", "dwell:Gate", "direction:Gate:left"
+    kind: str  # one of ANOMALY_KINDS
+    conf: float  # 0.5 at the baseline's threshold, towards 1 far past it
+    t_s: float  # the slot's first and last observation (camera clock)
+    end_s: float
+    value: float  # what was measured, in the kind's unit
+    low: float  # the expected range and middle for this hour of the week
+    mid: float
+    high: float
+    direction: str  # "high" (too much) or "low" (too little)
+    detail: str  # the measure, the value, the expected range and the history, in words
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
-    """Everything the models saw in one analysed instant of one camera: a frame (`modality` "video") or,
-    with `sounds` only, a window of its sound ("audio")."""
+    """Everything the models saw in one analysed instant of one camera: a frame (`modality` "video"),
+    a window of its sound ("audio": `sounds`, `transcripts`, `sound_level_db`), or a slot of its activity
+    judged against its baseline ("activity": `anomalies`)."""
 
     camera_id: int
     t_s: float
@@ -271,6 +292,8 @@ class Observation:
     analysis_ms: float = 0.0
     modality: str = "video"
     transcripts: tuple[Transcript, ...] = ()  # audio: speech turned into text (cameras that allow it)
+    sound_level_db: float | None = None  # audio: the loudness of the newest second of sound (dBFS)
+    anomalies: tuple[Anomaly, ...] = ()  # modality "activity": a slot judged against the camera's baseline
 
 
 COCO_KEYPOINTS = (

@@ -232,6 +232,17 @@ class Settings(BaseSettings):
     timezone: str = Field(
         "", description="IANA time zone of the cameras' schedules (e.g. Europe/Paris); empty: this machine's."
     )
+    anomaly_enabled: bool = Field(
+        True,
+        description="Learn each camera's usual activity by hour of the week and raise `anomaly` incidents "
+        "when it is far from it (docs/anomaly.md).",
+    )
+    anomaly_slot_s: float = Field(
+        300.0, ge=10, le=3600, description="The stretch of activity judged at once against the baseline (s)."
+    )
+    anomaly_min_days: int = Field(
+        7, ge=0, le=365, description="Days of a camera's history before its anomalies may fire."
+    )
     pre_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds of an incident's clip before it starts.")
     post_roll_s: float = Field(5.0, ge=0, le=60, description="Seconds of an incident's clip after it ends.")
     buffer_s: float = Field(

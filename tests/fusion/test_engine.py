@@ -517,7 +517,7 @@ def test_the_explanation_names_each_terms_evidence_and_its_contributions_sum_to_
     updates = run(street(40, scene=scene, sounds=[Sound("scream", 0.7, 11, 12), Sound("shout", 0.6, 11, 13)]))
     closed = next(u for u in updates if u.rule == "violence" and u.kind is UpdateKind.CLOSED)
     why = closed.explanation
-    assert why.rule_version == "2026.12.1"
+    assert why.rule_version == "2026.12.2"
     assert math.isclose(sum(t.contribution for t in why.terms), why.score, rel_tol=1e-9)
     assert why.confidence == closed.confidence == pytest.approx(confidence_of(why.score, why.threshold))
     terms = {t.evidence: t for t in why.terms}

@@ -43,7 +43,7 @@ def test_the_defaults_cover_every_incident_type_the_issue_names() -> None:
     rules = load_default_rules()
     assert set(rules.rules) == {
         "violence", "fall", "intrusion", "loitering", "distress", "glass_break", "gunshot_explosion", "alarm",
-        "crowding",
+        "crowding", "anomaly",
     }  # fmt: skip
     assert rules.version
     assert rules.rules["gunshot_explosion"].severity is Severity.CRITICAL

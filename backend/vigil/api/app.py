@@ -32,8 +32,9 @@ from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
 from vigil.api.headers import SecurityHeadersMiddleware, add_docs
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import build_supervisor, ensure_demo_camera, start_cameras
+from vigil.api.pipelines import activity_service, build_supervisor, ensure_demo_camera, start_cameras
 from vigil.api.routes import (
+    activity,
     alert_settings,
     alerts,
     artifacts,
@@ -98,7 +99,7 @@ def _api_router() -> APIRouter:
     api.include_router(health.router)
     api.include_router(auth.router)
     protected = APIRouter(dependencies=[Depends(current_active_user)])
-    for module in (users, cameras, incidents, artifacts, webrtc, alerts, rules):
+    for module in (users, cameras, incidents, artifacts, webrtc, alerts, rules, activity):
         protected.include_router(module.router)
     protected.include_router(alerts.deliveries_router)
     protected.include_router(alert_settings.settings_router)
@@ -208,6 +209,7 @@ async def _start(runtime: Runtime) -> None:
             runtime.session_factory, runtime.alerts, functools.partial(incident_url, settings)
         ),
         zones_of=units.zones,
+        activity=activity_service(runtime.session_factory, settings, units.zones),
     )
     recorder.media = IncidentMedia(
         settings.media_dir,

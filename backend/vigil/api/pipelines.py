@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
+from vigil.anomaly.store import ActivityService
+from vigil.anomaly.watch import ActivityWatch, WatchSettings
 from vigil.camera.profile import CameraProfile, CameraSpec
 from vigil.camera.supervisor import PipelineSupervisor
 from vigil.camera.unit import UnitParts
@@ -31,6 +33,8 @@ from vigil.settings import Settings
 from vigil.tracking.zones import ClosedHours, Zone, ZoneKind, privacy_masks, tracked_zones
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
     from vigil.api.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,19 @@ def perception_config(settings: Settings) -> PerceptionConfig:
         pose_schedule=PoseSchedule() if settings.pose_schedule else None,
         device=settings.device,
     )
+
+
+def activity_service(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    zones: Callable[[int], Sequence[Zone]],
+) -> ActivityService | None:
+    """Each camera's activity against its baseline (None when `VIGIL_ANOMALY_ENABLED` is off)."""
+    if not settings.anomaly_enabled:
+        return None
+    tz = settings.tzinfo()
+    watch_settings = WatchSettings(settings.anomaly_slot_s, settings.anomaly_min_days)
+    return ActivityService(session_factory, ActivityWatch(watch_settings, lambda _camera: tz, zones))
 
 
 def zones_of(stored: Sequence[Mapping[str, Any]]) -> tuple[Zone, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from fastapi_users import schemas as fu_schemas
@@ -540,3 +540,57 @@ class IncidentStats(BaseModel):
     by_camera: list[CameraIncidentCount] = Field(description="Cameras with incidents, most first.")
     by_label: list[LabelIncidentCount]
     hour_of_day: list[HourOfDayCounts] = Field(description="Per label, by local hour of day.")
+
+
+class ExpectedHour(BaseModel):
+    """What the baseline expects of a measure in one hour of the day asked for (camera-local)."""
+
+    hour: int = Field(ge=0, le=23)
+    starts_at: datetime
+    low: float
+    mid: float
+    high: float
+    history: float = Field(description="The weight of slots (own and borrowed) the range rests on.")
+
+
+class ActivityPoint(BaseModel):
+    """One judged slot of a measure: what was seen, the range expected then, and whether it was unusual."""
+
+    started_at: datetime
+    slot_s: float
+    value: float
+    low: float | None
+    mid: float | None
+    high: float | None
+    direction: Literal["high", "low"] | None = Field(description="high | low: unusual; null: usual.")
+
+
+class ActivityMeasure(BaseModel):
+    measure: str = Field(description="e.g. people, sound_level, dwell:Gate, direction:Gate:left")
+    kind: str
+    label: str = Field(description="The measure in words, e.g. 'time spent in zone Gate'.")
+    unit: str
+    zone: str | None
+    expected: list[ExpectedHour]
+    observed: list[ActivityPoint]
+
+
+class BaselineLearning(BaseModel):
+    enabled: bool = Field(description="Anomaly detection is on (VIGIL_ANOMALY_ENABLED).")
+    days: int = Field(description="Days of history the camera's baseline has learned from.")
+    days_needed: int = Field(description="Days before anomalies may fire (VIGIL_ANOMALY_MIN_DAYS).")
+    learning: bool = Field(description="Still learning: nothing fires yet.")
+
+
+class CameraActivity(BaseModel):
+    camera_id: int
+    day: date = Field(description="The camera-local day shown.")
+    timezone: str
+    slot_s: float
+    learning: BaselineLearning
+    measures: list[ActivityMeasure]
+
+
+class MarkedNormal(BaseModel):
+    incident: IncidentDetail
+    absorbed: int = Field(description="How many unusual measures the baseline took in.")

@@ -22,12 +22,14 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
+from vigil.anomaly.watch import ActivityWatch, JudgedSlot
 from vigil.camera.tracking import CameraTracking
 from vigil.domain import AUDIO_SAMPLE_RATE, AudioChunk, Observation, SoundEvent, Transcript, UpdateKind
 from vigil.fusion import FusionEngine, IncidentUpdate, RuleSet
 from vigil.perception import worker
 from vigil.perception.sound.base import load_audio, merge_events
-from vigil.pipeline.audio import AudioWindower, SoundEventMerger
+from vigil.pipeline.audio import AudioWindower, SoundEventMerger, level_dbfs
+from vigil.pipeline.gating import MotionGate
 from vigil.pipeline.speech import SpeechClip, SpeechClipper
 from vigil.tracking.zones import Zone
 
@@ -111,10 +113,13 @@ def sound_observations(
         if window is None:
             continue
         heard = worker.analyse_audio(camera_id, window.t_s, window.wall_time_s, window.samples)
-        fresh = merger.fresh(heard.sounds)
-        if fresh:
-            sounds = tuple(fresh)
-            out.append(Observation(camera_id, heard.t_s, heard.wall_time_s, sounds=sounds, modality="audio"))
+        fresh = tuple(merger.fresh(heard.sounds))
+        level = level_dbfs(windower.newest(window))
+        out.append(
+            Observation(
+                camera_id, heard.t_s, heard.wall_time_s, sounds=fresh, modality="audio", sound_level_db=level
+            )
+        )
         if clipper is not None:
             transcribed(clipper.hear(heard.sounds, window.t_s + window.duration_s))
     if clipper is not None:
@@ -138,11 +143,12 @@ def tracked_frames(
 ) -> Iterator[tuple[Observation, NDArray[np.uint8]]]:
     """The video's frames at about `fps`, each with its observation, analysed and tracked as a live
     camera's are (in its zones)."""
-    tracking = CameraTracking()
+    tracking, gate = CameraTracking(), MotionGate()
     for t_s, image in sampled_frames(path, fps):
         if max_seconds is not None and t_s > max_seconds:
             return
-        observation = worker.analyse_frame(CAMERA_ID, t_s, start_wall_s + t_s, 1.0, image)
+        _passed, motion = gate.check(t_s, image)  # every frame is analysed; the motion is measured
+        observation = worker.analyse_frame(CAMERA_ID, t_s, start_wall_s + t_s, motion, image)
         yield tracking.track(observation, tuple(zones), image.shape[1] / image.shape[0]), image
 
 
@@ -158,6 +164,18 @@ def recording_sound(path: Path, start_wall_s: float, transcribe: bool = False) -
     except ValueError:
         return []  # a recording without sound
     return sound_observations(samples, CAMERA_ID, start_wall_s, transcribe=transcribe)
+
+
+def recording_observations(
+    path: Path, fps: float, start_wall_s: float, zones: Sequence[Zone] = (), transcribe: bool = False
+) -> Iterator[Observation]:
+    """A recording's video and sound observations (camera 0) in camera-time order, as a live camera's."""
+    kind = kind_of(path)
+    if kind == "image":
+        raise DetectError(f"{path}: needs a recording (video or sound), not an image")
+    video = video_observations(path, fps, start_wall_s, zones) if kind == "video" else []
+    sound = recording_sound(path, start_wall_s, transcribe) if worker.hears() else []
+    return heapq.merge(video, sound, key=lambda o: (o.t_s, o.modality))
 
 
 @dataclass(frozen=True)
@@ -196,12 +214,15 @@ def replay(
     tz: tzinfo = UTC,
     zones: Sequence[Zone] = (),
     transcribe: bool = False,
+    activity: ActivityWatch | None = None,
 ) -> list[ReplayedIncident]:
     """Every incident the recording gives, closed, in order of start. `start` is the wall-clock time of
     the recording's first instant, `tz` the time zone of the rules' schedules (the server's
     `VIGIL_TIMEZONE`); default: the file's modification time. `zones`: the camera's tracking zones, so a
     replay sees loitering and restricted areas as the live camera did. `transcribe`: speech to text, as a
-    camera with its `transcribe` switch on (needs a config with the speech model)."""
+    camera with its `transcribe` switch on (needs a config with the speech model). `activity`: the camera's
+    activity judged slot by slot against the watch's baseline for camera 0 (its `anomaly` incidents; the
+    baseline learns the recording too)."""
     kind = kind_of(path)
     if kind == "image":
         raise DetectError(f"{path}: replay needs a recording (video or sound), not an image")
@@ -209,16 +230,23 @@ def replay(
     start_wall_s = (
         (start.timestamp() if start is not None else path.stat().st_mtime) if path.exists() else 0.0
     )
-    video = video_observations(path, fps, start_wall_s, zones) if kind == "video" else []
-    sound = recording_sound(path, start_wall_s, transcribe) if worker.hears() else []
     engine = FusionEngine(rules, tz=tz, zones_of=lambda _camera: tuple(zones))
     updates: list[IncidentUpdate] = []
     last_t = 0.0
-    for observation in heapq.merge(video, sound, key=lambda o: (o.t_s, o.modality)):
+    for observation in recording_observations(path, fps, start_wall_s, zones, transcribe):
         updates += engine.feed(observation)
+        if activity is not None:
+            updates += _judged(engine, activity.observe(observation))
         last_t = observation.t_s
+    if activity is not None:
+        updates += _judged(engine, activity.flush(CAMERA_ID))
     updates += engine.flush(last_t)
     return incidents_of(updates)
+
+
+def _judged(engine: FusionEngine, judged: JudgedSlot | None) -> list[IncidentUpdate]:
+    observation = judged.observation() if judged is not None else None
+    return engine.feed(observation) if observation is not None else []
 
 
 def incidents_of(updates: list[IncidentUpdate]) -> list[ReplayedIncident]:

@@ -1,4 +1,4 @@
-"""`vigil` command line: serve, migrate, worker, bench, models."""
+"""`vigil` command line: serve, migrate, worker, bench, detect, replay, baseline, models."""
 
 from __future__ import annotations
 
@@ -171,6 +171,34 @@ def replay(args: argparse.Namespace) -> None:
         print_incidents(Path(args.path), incidents)
 
 
+def baseline_learn(args: argparse.Namespace) -> None:
+    import asyncio
+    from datetime import datetime
+    from pathlib import Path
+
+    from vigil.api.pipelines import perception_config
+    from vigil.camera.offline import DetectError
+    from vigil.cli.baseline import learn_recording
+
+    settings = _settings_or_exit()
+    config = perception_config(settings)
+    path = Path(args.path)
+    try:
+        start = (
+            datetime.fromisoformat(args.start).astimezone()
+            if args.start
+            else datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+        )
+        config.check()
+        learned = asyncio.run(learn_recording(settings, config, args.camera, path, start, args.fps))
+    except (ModelLoadError, DetectError, OSError, ValueError) as error:
+        sys.exit(f"vigil baseline learn: {error}")
+    print(
+        f"camera {args.camera}: learned {learned.slots} slot(s) of {path.name}; "
+        f"its baseline now rests on {learned.days} day(s) (anomalies fire from {settings.anomaly_min_days})"
+    )
+
+
 def models_list(_args: argparse.Namespace) -> None:
     from vigil.perception.manifest import ManifestError, how_to_get, load_manifest, state_of
 
@@ -248,6 +276,18 @@ def main(argv: list[str] | None = None) -> None:
         "--start", help="wall-clock time of the recording's start, ISO 8601 (default: the file's mtime)"
     )
     replay_parser.set_defaults(handler=replay)
+    baseline_parser = commands.add_parser("baseline", help="a camera's activity baseline (anomalies)")
+    baseline_commands = baseline_parser.add_subparsers(dest="baseline_command", required=True)
+    learn_parser = baseline_commands.add_parser(
+        "learn", help="learn from a recording of the camera's past (run with the server stopped)"
+    )
+    learn_parser.add_argument("camera", type=int, help="the camera's id")
+    learn_parser.add_argument("path", help="a video or sound file recorded by that camera")
+    learn_parser.add_argument(
+        "--start", help="wall-clock time of the recording's start, ISO 8601 (default: the file's mtime)"
+    )
+    learn_parser.add_argument("--fps", type=float, default=5.0, help="video frames analysed per second")
+    learn_parser.set_defaults(handler=baseline_learn)
     models_parser = commands.add_parser("models", help="the model files: list their state, fetch them")
     models_commands = models_parser.add_subparsers(dest="models_command", required=True)
     models_commands.add_parser("list", help="every model, its state and licence").set_defaults(

@@ -243,3 +243,54 @@ class RuleSet(SQLModel, table=True):
         default=None, sa_column=Column(Uuid, ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
     )
     created_at: datetime = _created_at()
+
+
+class BaselineBucket(SQLModel, table=True):
+    """What one measure of a camera's activity usually is at one hour of the week (`vigil.anomaly`): the
+    running statistics of the slots learned there, on the measure's transformed scale."""
+
+    __tablename__ = "baseline_bucket"
+
+    camera_id: int = Field(
+        sa_column=Column(ForeignKey("camera.id", ondelete="CASCADE"), primary_key=True, nullable=False)
+    )
+    measure: str = Field(sa_type=String(160), primary_key=True)
+    hour_of_week: int = Field(primary_key=True, description="0 = Monday 00:00-00:59, camera-local.")
+    n: float
+    mean: float
+    m2: float
+    accepted_low: float | None = Field(default=None, description="Marked normal by an operator (raw unit).")
+    accepted_high: float | None = None
+    updated_at: datetime = _created_at()
+
+
+class BaselineDay(SQLModel, table=True):
+    """A camera-local day a camera's baseline learned from ("learning, N of M days")."""
+
+    __tablename__ = "baseline_day"
+
+    camera_id: int = Field(
+        sa_column=Column(ForeignKey("camera.id", ondelete="CASCADE"), primary_key=True, nullable=False)
+    )
+    day: int = Field(primary_key=True, description="date.toordinal() of the camera-local day.")
+
+
+class ActivitySlot(SQLModel, table=True):
+    """One measure of one slot of a camera's activity as judged: the value, the range expected then, and
+    whether it was unusual. Kept for `ACTIVITY_KEEP_DAYS` (the dashboard's chart; marking an anomaly as
+    normal reads the slots of the incident)."""
+
+    __tablename__ = "activity_slot"
+    __table_args__ = (Index("ix_activity_slot_camera_started", "camera_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera_id: int = Field(sa_column=Column(ForeignKey("camera.id", ondelete="CASCADE"), nullable=False))
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    slot_s: float
+    measure: str = Field(sa_type=String(160))
+    hour_of_week: int
+    value: float
+    low: float | None = None
+    mid: float | None = None
+    high: float | None = None
+    direction: str | None = Field(default=None, sa_type=String(8), description="high | low when unusual.")

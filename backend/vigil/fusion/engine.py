@@ -326,6 +326,17 @@ class FusionEngine:
                 source=sound.source,
                 detail=sound.detail,
             )
+        for anomaly in obs.anomalies:
+            yield _Item(
+                Family.ANOMALY,
+                anomaly.kind,
+                float(anomaly.conf),
+                float(anomaly.t_s),
+                float(max(anomaly.end_s, anomaly.t_s)),
+                seq,
+                source=anomaly.measure,
+                detail=anomaly.detail,
+            )
 
     def _step(self, camera_id: int, camera: _Camera) -> list[IncidentUpdate]:
         rules = self._rules_by_camera.get(camera_id)

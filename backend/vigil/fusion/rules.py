@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from vigil.domain import ACTION_LABELS, EMOTIONS, SOUND_LABELS, Severity
+from vigil.domain import ACTION_LABELS, ANOMALY_KINDS, EMOTIONS, SOUND_LABELS, Severity
 from vigil.perception.coco import COCO_LABELS
 from vigil.schedule import check_time_of_day, check_weekdays, in_window, minutes
 
@@ -76,6 +76,7 @@ class Family(StrEnum):
     ACTION = "action"
     FACE = "face"
     OBJECT = "object"
+    ANOMALY = "anomaly"  # a measure of activity far from the camera's baseline for the hour (vigil.anomaly)
 
 
 FAMILY_LABELS: dict[Family, tuple[str, ...]] = {
@@ -83,6 +84,7 @@ FAMILY_LABELS: dict[Family, tuple[str, ...]] = {
     Family.ACTION: ACTION_LABELS,
     Family.FACE: EMOTIONS,
     Family.OBJECT: COCO_LABELS,
+    Family.ANOMALY: ANOMALY_KINDS,
 }
 
 
@@ -150,6 +152,10 @@ class Term(_Strict):
             raise ValueError(
                 "audio evidence is reported once per stretch of sound, so a mean over the window "
                 "would fade it; use max, presence or count"
+            )
+        if selector.family is Family.ANOMALY and value in (Read.MEAN, Read.COUNT):
+            raise ValueError(
+                "anomaly evidence is one judgement per slot of activity; read it with max or presence"
             )
         if selector.count and value is Read.COUNT:
             raise ValueError("object.count.* is already a count per frame; read it with max or mean")

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from vigil.anomaly.store import ActivityService
 from vigil.db.tables import Incident, IncidentSpeech
 from vigil.db.types import utcnow
 from vigil.domain import ArtifactKind, Observation, Transcript, UpdateKind
@@ -45,8 +46,11 @@ class IncidentRecorder:
         media: IncidentMedia | None = None,
         alerts: IncidentAlerts | None = None,
         zones_of: Callable[[int], Sequence[Zone]] | None = None,
+        activity: ActivityService | None = None,
     ) -> None:
+        """`activity`: each camera's activity judged against its baseline (the `anomaly` rule's evidence)."""
         self.session_factory = session_factory
+        self.activity = activity
         self.broadcast = broadcast
         self.media = media
         self.alerts = alerts
@@ -81,6 +85,8 @@ class IncidentRecorder:
                 self.speech.hear(observation.camera_id, observation.transcripts, observation.t_s)
             for update in self.engine.feed(observation):
                 await self._record(update)
+            if self.activity is not None:
+                await self._feed(await self.activity.observe(observation))
             if observation.transcripts:
                 later = self.speech.for_open_incidents(observation.camera_id)
                 await self._store_speech(observation.camera_id, later)
@@ -90,6 +96,26 @@ class IncidentRecorder:
         self._clock.pop(camera_id, None)
         self._seen.pop(camera_id, None)
         self.speech.forget(camera_id)
+        if self.activity is not None:
+            self.activity.watch.forget(camera_id)
+
+    async def mark_normal(self, camera_id: int, start: datetime, end: datetime) -> int:
+        """The baseline takes in the unusual activity between `start` and `end` (an anomaly an operator
+        marked as normal); returns how many measures it took in (0 when anomalies are off)."""
+        if self.activity is None:
+            return 0
+        async with self._lock:
+            return await self.activity.absorb(camera_id, start, end)
+
+    async def reset_baseline(self, camera_id: int) -> None:
+        if self.activity is not None:
+            async with self._lock:
+                await self.activity.reset(camera_id)
+
+    async def _feed(self, observation: Observation | None) -> None:
+        if observation is not None:
+            for update in self.engine.feed(observation):
+                await self._record(update)
 
     async def _tick(self) -> None:
         while True:
@@ -99,6 +125,8 @@ class IncidentRecorder:
                     now = time.time()
                     for update in self.engine.advance(camera_id, t_s + max(0.0, now - wall), now):
                         await self._record(update)
+                    if self.activity is not None:
+                        await self._feed(await self.activity.advance(camera_id, now))
 
     def _wall(self, camera_id: int, t_s: float) -> datetime:
         camera_t, wall = self._clock.get(camera_id, (t_s, time.time()))

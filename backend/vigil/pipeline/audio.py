@@ -75,6 +75,17 @@ class AudioWindower:
         return window.samples[-self.hop :]
 
 
+SILENCE_DBFS = -100.0
+
+
+def level_dbfs(samples: NDArray[np.float32]) -> float:
+    """The loudness of a stretch of sound: its RMS in dB relative to full scale (silence: -100)."""
+    if len(samples) == 0:
+        return SILENCE_DBFS
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return max(SILENCE_DBFS, 20.0 * float(np.log10(rms))) if rms > 0.0 else SILENCE_DBFS
+
+
 class SoundEventMerger:
     """Reports each stretch of a sound once, though overlapping windows hear it several times.
 

@@ -6,13 +6,14 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from vigil.domain import AudioChunk, EncodedPacket, Frame, Observation, SoundEvent
 from vigil.ingest.base import Source
 from vigil.ingest.health import RateMeter, SourceHealth
-from vigil.pipeline.audio import AudioWindower, SoundEventMerger, SoundGate
+from vigil.pipeline.audio import AudioWindower, SoundEventMerger, SoundGate, level_dbfs
 from vigil.pipeline.gating import FrameSampler, MotionGate
 from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool, audio_slot, speech_slot
@@ -78,18 +79,31 @@ class CameraPipeline:
         window = self.windower.push(chunk)
         if window is None:
             return
-        if self.sound_gate is not None and not self.sound_gate.passes(self.windower.newest(window)):
+        newest = self.windower.newest(window)
+        level = level_dbfs(newest)  # every window's loudness reaches the activity baseline, models or not
+        if self.sound_gate is not None and not self.sound_gate.passes(newest):
             self.metrics.sound_windows.labels(self._label, "gated").inc()
             self._heard_speech((), window.t_s + window.duration_s)  # quiet: any speech has paused
+            self._start(self._level_only(window, level))
             return
         if not self.pool.try_acquire(audio_slot(self.camera_id)):
             self.metrics.sound_windows.labels(self._label, "dropped").inc()
+            self._start(self._level_only(window, level))
             return
-        task = asyncio.create_task(self._hear(window))
+        self._start(self._hear(window, level))
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _hear(self, window: AudioChunk) -> None:
+    async def _level_only(self, window: AudioChunk, level: float) -> None:
+        end_s = window.t_s + window.duration_s
+        await self.on_observation(
+            Observation(self.camera_id, end_s, window.wall_time_s, modality="audio", sound_level_db=level)
+        )
+
+    async def _hear(self, window: AudioChunk, level: float) -> None:
         start = time.perf_counter()
         try:
             observation = await self.pool.analyse_audio(window)
@@ -102,8 +116,7 @@ class CameraPipeline:
         self.metrics.sound_windows.labels(self._label, "analysed").inc()
         self._heard_speech(observation.sounds, window.t_s + window.duration_s)
         fresh = self.merger.fresh(observation.sounds)
-        if fresh:
-            await self.on_observation(dataclasses.replace(observation, sounds=tuple(fresh)))
+        await self.on_observation(dataclasses.replace(observation, sounds=tuple(fresh), sound_level_db=level))
 
     def _heard_speech(self, sounds: tuple[SoundEvent, ...], window_end_s: float) -> None:
         """Send the camera's speech to the speech-to-text model once an utterance is due (`SpeechClipper`)."""
@@ -116,9 +129,7 @@ class CameraPipeline:
         if not self.pool.try_acquire(speech_slot(self.camera_id)):
             self.metrics.sound_windows.labels(self._label, "speech_dropped").inc()
             return
-        task = asyncio.create_task(self._transcribe(clip))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._start(self._transcribe(clip))
 
     async def _transcribe(self, clip: AudioChunk) -> None:
         start = time.perf_counter()
@@ -155,9 +166,7 @@ class CameraPipeline:
             self._unserved.tick(time.time())
             self.metrics.frames_dropped.labels(self._label, "pool").inc()
             return
-        task = asyncio.create_task(self._analyse(frame, motion))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._start(self._analyse(frame, motion))
 
     async def _analyse(self, frame: Frame, motion: float) -> None:
         start = time.perf_counter()

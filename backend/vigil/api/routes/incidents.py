@@ -37,7 +37,7 @@ def artifact_public(artifact: Artifact) -> ArtifactPublic:
     return ArtifactPublic(**artifact.model_dump(), url=f"/api/v1/artifacts/{artifact.id}")
 
 
-async def _detail(db: Session, incident: Incident) -> IncidentDetail:
+async def incident_detail(db: Session, incident: Incident) -> IncidentDetail:
     assert incident.id is not None
     artifacts = await incident_repo.artifacts_of(db, incident.id)
     speech = await incident_repo.speech_of(db, incident.id)
@@ -111,7 +111,7 @@ async def incident_stats(
 
 @router.get("/{incident_id}", name="get")
 async def get_incident(context: VisibleIncident, db: Session) -> IncidentDetail:
-    return await _detail(db, context.incident)
+    return await incident_detail(db, context.incident)
 
 
 @router.patch("/{incident_id}", name="update")
@@ -120,4 +120,4 @@ async def update_incident(
 ) -> IncidentDetail:
     """Acknowledge, resolve or keep (camera owner, shared operator, admin)."""
     incident = await incident_repo.set_status(db, context.incident, user, body.status, body.keep)
-    return await _detail(db, incident)
+    return await incident_detail(db, incident)
