@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AlertChannelsListData, AlertChannelsListResponses, AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesTestData, AlertRoutesTestErrors, AlertRoutesTestResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthConfigData, AuthConfigResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsLabelsData, IncidentsLabelsResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsReviewData, IncidentsReviewErrors, IncidentsReviewResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, PushCreateData, PushCreateErrors, PushCreateResponses, PushDeleteData, PushDeleteErrors, PushDeleteResponses, PushKeyData, PushKeyResponses, PushListData, PushListResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, SettingsGetData, SettingsGetResponses, SettingsUpdateData, SettingsUpdateErrors, SettingsUpdateResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
+import type { ActivityGetData, ActivityGetErrors, ActivityGetResponses, ActivityMarkNormalData, ActivityMarkNormalErrors, ActivityMarkNormalResponses, ActivityResetData, ActivityResetErrors, ActivityResetResponses, AlertChannelsListData, AlertChannelsListResponses, AlertDeliveriesListData, AlertDeliveriesListErrors, AlertDeliveriesListResponses, AlertRoutesCreateData, AlertRoutesCreateErrors, AlertRoutesCreateResponses, AlertRoutesDeleteData, AlertRoutesDeleteErrors, AlertRoutesDeleteResponses, AlertRoutesGetData, AlertRoutesGetErrors, AlertRoutesGetResponses, AlertRoutesListData, AlertRoutesListErrors, AlertRoutesListResponses, AlertRoutesTestData, AlertRoutesTestErrors, AlertRoutesTestResponses, AlertRoutesUpdateData, AlertRoutesUpdateErrors, AlertRoutesUpdateResponses, ArtifactsDownloadData, ArtifactsDownloadErrors, ArtifactsDownloadResponses, AuthConfigData, AuthConfigResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutResponses, AuthRegisterRegisterData, AuthRegisterRegisterErrors, AuthRegisterRegisterResponses, CamerasCreateData, CamerasCreateErrors, CamerasCreateResponses, CamerasDeleteData, CamerasDeleteErrors, CamerasDeleteResponses, CamerasGetData, CamerasGetErrors, CamerasGetResponses, CamerasHealthData, CamerasHealthErrors, CamerasHealthResponses, CamerasListData, CamerasListErrors, CamerasListResponses, CamerasListSharesData, CamerasListSharesErrors, CamerasListSharesResponses, CamerasProbeData, CamerasProbeErrors, CamerasProbeResponses, CamerasShareData, CamerasShareErrors, CamerasShareResponses, CamerasUnshareData, CamerasUnshareErrors, CamerasUnshareResponses, CamerasUpdateData, CamerasUpdateErrors, CamerasUpdateResponses, HealthHealthData, HealthHealthResponses, IncidentsGetData, IncidentsGetErrors, IncidentsGetResponses, IncidentsLabelsData, IncidentsLabelsResponses, IncidentsListData, IncidentsListErrors, IncidentsListResponses, IncidentsReplayData, IncidentsReplayErrors, IncidentsReplayResponses, IncidentsReviewData, IncidentsReviewErrors, IncidentsReviewResponses, IncidentsStatsData, IncidentsStatsErrors, IncidentsStatsResponses, IncidentsUpdateData, IncidentsUpdateErrors, IncidentsUpdateResponses, PushCreateData, PushCreateErrors, PushCreateResponses, PushDeleteData, PushDeleteErrors, PushDeleteResponses, PushKeyData, PushKeyResponses, PushListData, PushListResponses, RulesCheckData, RulesCheckErrors, RulesCheckResponses, RulesGetData, RulesGetResponses, RulesHistoryData, RulesHistoryErrors, RulesHistoryResponses, RulesSaveData, RulesSaveErrors, RulesSaveResponses, SettingsGetData, SettingsGetResponses, SettingsUpdateData, SettingsUpdateErrors, SettingsUpdateResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUsersCurrentUserData, UsersUsersCurrentUserErrors, UsersUsersCurrentUserResponses, UsersUsersDeleteUserData, UsersUsersDeleteUserErrors, UsersUsersDeleteUserResponses, UsersUsersPatchCurrentUserData, UsersUsersPatchCurrentUserErrors, UsersUsersPatchCurrentUserResponses, UsersUsersPatchUserData, UsersUsersPatchUserErrors, UsersUsersPatchUserResponses, UsersUsersUserData, UsersUsersUserErrors, UsersUsersUserResponses, WebrtcOfferData, WebrtcOfferErrors, WebrtcOfferResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -268,6 +268,28 @@ export const camerasUpdate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * Get
+ *
+ * The day's activity, slot by slot, beside the range the camera's baseline expects hour by hour.
+ */
+export const activityGet = <ThrowOnError extends boolean = false>(options: Options<ActivityGetData, ThrowOnError>) => (options.client ?? client).get<ActivityGetResponses, ActivityGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cameras/{camera_id}/activity',
+    ...options
+});
+
+/**
+ * Reset
+ *
+ * Forget what the camera's baseline learned: it learns again from now ("learning, 0 of N days").
+ */
+export const activityReset = <ThrowOnError extends boolean = false>(options: Options<ActivityResetData, ThrowOnError>) => (options.client ?? client).delete<ActivityResetResponses, ActivityResetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cameras/{camera_id}/baseline',
+    ...options
+});
+
+/**
  * Health
  *
  * State and figures of the camera's source and pipeline.
@@ -412,6 +434,18 @@ export const incidentsUpdate = <ThrowOnError extends boolean = false>(options: O
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Mark Normal
+ *
+ * This anomaly is normal for the camera: its baseline takes in the unusual activity of the incident's
+ * slots (so the same pattern at that hour no longer fires) and the incident is resolved.
+ */
+export const activityMarkNormal = <ThrowOnError extends boolean = false>(options: Options<ActivityMarkNormalData, ThrowOnError>) => (options.client ?? client).post<ActivityMarkNormalResponses, ActivityMarkNormalErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/incidents/{incident_id}/normal',
+    ...options
 });
 
 /**

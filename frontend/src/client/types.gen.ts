@@ -25,6 +25,82 @@ export type ActiveWindow = {
 };
 
 /**
+ * ActivityMeasure
+ */
+export type ActivityMeasure = {
+    /**
+     * Expected
+     */
+    expected: Array<ExpectedHour>;
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Label
+     *
+     * The measure in words, e.g. 'time spent in zone Gate'.
+     */
+    label: string;
+    /**
+     * Measure
+     *
+     * e.g. people, sound_level, dwell:Gate, direction:Gate:left
+     */
+    measure: string;
+    /**
+     * Observed
+     */
+    observed: Array<ActivityPoint>;
+    /**
+     * Unit
+     */
+    unit: string;
+    /**
+     * Zone
+     */
+    zone: string | null;
+};
+
+/**
+ * ActivityPoint
+ *
+ * One judged slot of a measure: what was seen, the range expected then, and whether it was unusual.
+ */
+export type ActivityPoint = {
+    /**
+     * Direction
+     *
+     * high | low: unusual; null: usual.
+     */
+    direction: 'high' | 'low' | null;
+    /**
+     * High
+     */
+    high: number | null;
+    /**
+     * Low
+     */
+    low: number | null;
+    /**
+     * Mid
+     */
+    mid: number | null;
+    /**
+     * Slot S
+     */
+    slot_s: number;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Value
+     */
+    value: number;
+};
+
+/**
  * AlertDeliveryPublic
  */
 export type AlertDeliveryPublic = {
@@ -457,6 +533,36 @@ export type AuthConfig = {
 };
 
 /**
+ * BaselineLearning
+ */
+export type BaselineLearning = {
+    /**
+     * Days
+     *
+     * Days of history the camera's baseline has learned from.
+     */
+    days: number;
+    /**
+     * Days Needed
+     *
+     * Days before anomalies may fire (VIGIL_ANOMALY_MIN_DAYS).
+     */
+    days_needed: number;
+    /**
+     * Enabled
+     *
+     * Anomaly detection is on (VIGIL_ANOMALY_ENABLED).
+     */
+    enabled: boolean;
+    /**
+     * Learning
+     *
+     * Still learning: nothing fires yet.
+     */
+    learning: boolean;
+};
+
+/**
  * Body_auth-login
  */
 export type BodyAuthLogin = {
@@ -492,6 +598,35 @@ export type BodyAuthLogin = {
  * What one user may do with one camera, strongest last.
  */
 export type CameraAccess = 'view' | 'operate' | 'manage';
+
+/**
+ * CameraActivity
+ */
+export type CameraActivity = {
+    /**
+     * Camera Id
+     */
+    camera_id: number;
+    /**
+     * Day
+     *
+     * The camera-local day shown.
+     */
+    day: string;
+    learning: BaselineLearning;
+    /**
+     * Measures
+     */
+    measures: Array<ActivityMeasure>;
+    /**
+     * Slot S
+     */
+    slot_s: number;
+    /**
+     * Timezone
+     */
+    timezone: string;
+};
 
 /**
  * CameraCreate
@@ -827,6 +962,40 @@ export type ErrorModel = {
 };
 
 /**
+ * ExpectedHour
+ *
+ * What the baseline expects of a measure in one hour of the day asked for (camera-local).
+ */
+export type ExpectedHour = {
+    /**
+     * High
+     */
+    high: number;
+    /**
+     * History
+     *
+     * The weight of slots (own and borrowed) the range rests on.
+     */
+    history: number;
+    /**
+     * Hour
+     */
+    hour: number;
+    /**
+     * Low
+     */
+    low: number;
+    /**
+     * Mid
+     */
+    mid: number;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -1143,6 +1312,19 @@ export type LabelIncidentCount = {
      * Label
      */
     label: string;
+};
+
+/**
+ * MarkedNormal
+ */
+export type MarkedNormal = {
+    /**
+     * Absorbed
+     *
+     * How many unusual measures the baseline took in.
+     */
+    absorbed: number;
+    incident: IncidentDetail;
 };
 
 /**
@@ -2589,6 +2771,73 @@ export type CamerasUpdateResponses = {
 
 export type CamerasUpdateResponse = CamerasUpdateResponses[keyof CamerasUpdateResponses];
 
+export type ActivityGetData = {
+    body?: never;
+    path: {
+        /**
+         * Camera Id
+         */
+        camera_id: number;
+    };
+    query?: {
+        /**
+         * Day
+         *
+         * The camera-local day (default: today).
+         */
+        day?: string | null;
+    };
+    url: '/api/v1/cameras/{camera_id}/activity';
+};
+
+export type ActivityGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ActivityGetError = ActivityGetErrors[keyof ActivityGetErrors];
+
+export type ActivityGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: CameraActivity;
+};
+
+export type ActivityGetResponse = ActivityGetResponses[keyof ActivityGetResponses];
+
+export type ActivityResetData = {
+    body?: never;
+    path: {
+        /**
+         * Camera Id
+         */
+        camera_id: number;
+    };
+    query?: never;
+    url: '/api/v1/cameras/{camera_id}/baseline';
+};
+
+export type ActivityResetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ActivityResetError = ActivityResetErrors[keyof ActivityResetErrors];
+
+export type ActivityResetResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ActivityResetResponse = ActivityResetResponses[keyof ActivityResetResponses];
+
 export type CamerasHealthData = {
     body?: never;
     path: {
@@ -3013,6 +3262,36 @@ export type IncidentsUpdateResponses = {
 };
 
 export type IncidentsUpdateResponse = IncidentsUpdateResponses[keyof IncidentsUpdateResponses];
+
+export type ActivityMarkNormalData = {
+    body?: never;
+    path: {
+        /**
+         * Incident Id
+         */
+        incident_id: number;
+    };
+    query?: never;
+    url: '/api/v1/incidents/{incident_id}/normal';
+};
+
+export type ActivityMarkNormalErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ActivityMarkNormalError = ActivityMarkNormalErrors[keyof ActivityMarkNormalErrors];
+
+export type ActivityMarkNormalResponses = {
+    /**
+     * Successful Response
+     */
+    200: MarkedNormal;
+};
+
+export type ActivityMarkNormalResponse = ActivityMarkNormalResponses[keyof ActivityMarkNormalResponses];
 
 export type IncidentsReplayData = {
     body?: ReplayRequest;

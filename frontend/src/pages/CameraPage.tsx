@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
+import { ActivitySection } from "../activity/ActivitySection";
 import { CameraFields, type CameraValues } from "../cameras/CameraFields";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
@@ -65,6 +66,7 @@ export function CameraPage() {
             {closedSchedule(camera.data.zones ?? [])}
           </p>
           <ZonesEditor key={camera.data.id} camera={camera.data} />
+          <ActivitySection key={`activity-${camera.data.id}`} camera={camera.data} />
           {camera.data.access === "manage" && (
             <>
               <EditCamera key={camera.data.updated_at} camera={camera.data} />

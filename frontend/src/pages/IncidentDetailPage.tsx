@@ -1,5 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
+import { AnomalyFindings } from "../activity/AnomalyFindings";
+import { MarkNormal } from "../activity/MarkNormal";
 import {
   type ArtifactPublic,
   type IncidentChange,
@@ -185,6 +187,11 @@ export function IncidentDetailPage() {
     },
   });
 
+  // Acting on an incident takes operating its camera (owner, shared operator, admin); viewers only watch.
+  const mayOperate = (cameraId: number) => {
+    const access = cameras.data?.items.find((c) => c.id === cameraId)?.access;
+    return access === "operate" || access === "manage";
+  };
   const cameraName = (cameraId: number) =>
     cameras.data?.items.find((c) => c.id === cameraId)?.name ?? `Camera ${cameraId}`;
   usePageTitle(
@@ -260,6 +267,7 @@ export function IncidentDetailPage() {
           {errorMessage(change.error)}
         </p>
       )}
+      {data.label === "anomaly" && mayOperate(data.camera_id) && <MarkNormal incident={data} />}
       <section aria-labelledby="evidence" className="evidence">
         <h2 id="evidence">Evidence</h2>
         {data.artifacts.length === 0 && <p className="hint">No clip, snapshot or audio recorded (yet).</p>}
@@ -268,6 +276,7 @@ export function IncidentDetailPage() {
         ))}
       </section>
       <Transcript incident={data} />
+      {data.label === "anomaly" && <AnomalyFindings incident={data} />}
       <Explanation incident={data} />
     </main>
   );
