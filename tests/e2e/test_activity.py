@@ -8,8 +8,9 @@ on days a week or more ahead so the recorder's clock never closes their slots ea
 pages: "Learning, 2 of 3 days" and the day's empty state; after enough quiet nights and a crowd at 03:00,
 the People chart marks the crowd's slots as unusual (its table row says so); the anomaly incident's
 "Mark as normal" confirms what the baseline took in and the incident shows resolved; a viewer gets neither
-"Mark as normal" nor "Reset baseline"; the owner resets the baseline and learning starts over.
-Screenshots 80-85 in test-output/e2e/.
+"Mark as normal" nor "Reset baseline"; the owner resets the baseline and learning starts over. On the way,
+axe-core finds no serious violation on the charts and the incident page, and a phone fits the charts.
+Screenshots 80-86 in test-output/e2e/.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlmodel import col, select
@@ -33,6 +35,7 @@ pytestmark = pytest.mark.slow
 
 MIN_DAYS = 3
 STEP_S = 5.0
+AXE = Axe()
 
 
 def first_monday() -> datetime:
@@ -69,12 +72,26 @@ async def anomaly_ids(app: FastAPI, camera_id: int) -> list[int]:
         return [i for i in (await db.scalars(query)).all() if i is not None]
 
 
+async def blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (as test_accessibility.py)."""
+    results = await AXE.run(page)
+    return [
+        f"{violation['id']} at {', '.join(map(str, node['target']))}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
 def day_of(day: int) -> str:
     return (MONDAY + timedelta(days=day)).date().isoformat()
 
 
-async def signed_in(browser: Browser, url: str, token: str) -> tuple[BrowserContext, Page, list[str]]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="UTC")
+async def signed_in(
+    browser: Browser, url: str, token: str, phone: bool = False
+) -> tuple[BrowserContext, Page, list[str]]:
+    size = {"width": 375, "height": 812} if phone else {"width": 1280, "height": 900}
+    context = await browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, timezone_id="UTC")
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -140,6 +157,7 @@ async def test_activity_beside_the_baseline_mark_normal_and_reset(
         await expect(unusual.first).to_contain_text("7 people")
         await expect(people.get_by_role("row", name=re.compile(r"^03:00–04:00 "))).to_be_visible()
         await shot(page, "81-activity-crowd-night")
+        assert await blocking_violations(page) == []
 
         # the anomaly incident: marked as normal by the owner, it reads resolved
         incident_page = f"{server.url}/incidents/{found[0]}"
@@ -158,6 +176,13 @@ async def test_activity_beside_the_baseline_mark_normal_and_reset(
         await expect(page.get_by_role("heading", level=1)).to_contain_text("resolved")
         await expect(page.get_by_role("button", name="Mark as normal")).to_be_disabled()
         await shot(page, "83-anomaly-marked-normal")
+        assert await blocking_violations(page) == []
+
+        # the night marked normal: its slots no longer read unusual on the chart
+        await page.goto(camera_page)
+        await show_day(page, crowd_day)
+        await expect(people.get_by_text(re.compile(r"^\d+ slots seen, nothing unusual\.$"))).to_be_visible()
+        assert await people.locator("path[data-unusual]").count() == 0
 
         # a viewer of the camera: charts and status, but neither Mark as normal nor Reset baseline
         v_context, viewer, viewer_errors = await signed_in(browser, server.url, world["viewer"].token)
@@ -172,6 +197,21 @@ async def test_activity_beside_the_baseline_mark_normal_and_reset(
         await shot(viewer, "84-activity-viewer")
         assert not viewer_errors, viewer_errors
         await v_context.close()
+
+        # on a phone the charts and an opened table fit 375 px
+        p_context, phone, phone_errors = await signed_in(
+            browser, server.url, world["viewer"].token, phone=True
+        )
+        await phone.goto(camera_page)
+        await show_day(phone, crowd_day)
+        phone_people = phone.locator('section[data-measure="people"]')
+        await phone_people.get_by_text("People in view (people) as a table").click()
+        await expect(phone_people.get_by_role("row").filter(has_text="7 people").first).to_be_visible()
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the camera page is {width} px wide on a 375 px screen"
+        await shot(phone, "86-activity-phone")
+        assert not phone_errors, phone_errors
+        await p_context.close()
 
         # the owner resets the baseline, after a confirmation: learning starts over
         await page.goto(camera_page)

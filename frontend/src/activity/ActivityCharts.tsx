@@ -119,7 +119,8 @@ function TablesBody({
   const points = slotPoints(measure.observed, measure.unit, timezone);
   const hours = [...measure.expected].sort((a, b) => a.hour - b.hour);
   return (
-    <div className="table-scroll">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls on its own, so it takes focus for a keyboard to scroll it (axe: scrollable-region-focusable)
+    <section className="table-scroll" aria-label={`${title} as a table`} tabIndex={0}>
       <table>
         <caption>{title}: what was seen, slot by slot</caption>
         <thead>
@@ -174,6 +175,6 @@ function TablesBody({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
