@@ -272,6 +272,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("VIGIL_REDIS_URL", "REDIS_URL"),
         description="Redis for background jobs (alert delivery) run by `vigil worker`; empty: in-process.",
     )
+    live_redis: bool = Field(
+        False,
+        description="Share live events (socket.io), camera health and control messages through Redis "
+        "(`REDIS_URL`), so that several API nodes behind a balancer each see every camera (docs/deploy.md).",
+    )
+    run_cameras: bool = Field(
+        True,
+        description="This node runs the cameras' units; false on API-only nodes (another node, or Ray in "
+        "cluster mode, runs them; needs `VIGIL_LIVE_REDIS`).",
+    )
     public_url: str = Field(
         "", description="The dashboard's address in alert links; empty: `http://<host>:<port>`."
     )
@@ -371,6 +381,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"VIGIL_BUFFER_S ({self.buffer_s:g}) must be at least the pre-roll + post-roll + 10 s "
                 f"({self.pre_roll_s + self.post_roll_s + 10:g}): clips are cut from that buffer"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _sharing_needs_redis(self) -> Settings:
+        if self.live_redis and not self.redis_url:
+            raise ValueError("VIGIL_LIVE_REDIS needs REDIS_URL: the nodes share live events through Redis")
+        if not self.run_cameras and not self.live_redis:
+            raise ValueError(
+                "VIGIL_RUN_CAMERAS=false needs VIGIL_LIVE_REDIS=true: an API node that runs no camera sees "
+                "the others' health and incidents through Redis"
             )
         return self
 

@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -32,7 +33,13 @@ from vigil.api.bodylimit import BodyLimitMiddleware, route_limits
 from vigil.api.headers import SecurityHeadersMiddleware, add_docs
 from vigil.api.live import LiveHub
 from vigil.api.livefeed import LiveFeed
-from vigil.api.pipelines import activity_service, build_supervisor, ensure_demo_camera, start_cameras
+from vigil.api.pipelines import (
+    activity_service,
+    build_supervisor,
+    ensure_demo_camera,
+    on_control,
+    start_cameras,
+)
 from vigil.api.routes import (
     activity,
     alert_settings,
@@ -51,6 +58,7 @@ from vigil.api.routes.auth import LoginLimits
 from vigil.api.runtime import Runtime
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.camera.units import CameraUnits
+from vigil.cluster.shared import ControlChannel, HealthSharing
 from vigil.db import alerts as alert_repo
 from vigil.db import rules as rules_repo
 from vigil.db.alerts import SqlDeliveryLog
@@ -228,9 +236,32 @@ async def _start(runtime: Runtime) -> None:
     runtime.on_close(recorder.close)
     runtime.pipelines = build_supervisor(runtime)
     runtime.on_close(runtime.pipelines.close)
+    if settings.live_redis:
+        await _share_through_redis(runtime)
     await start_cameras(runtime)
     await ensure_demo_camera(runtime)
     log.info("Vigil %s ready, data in %s", __version__, settings.data_dir)
+
+
+async def _share_through_redis(runtime: Runtime) -> None:
+    """Several API nodes: camera health mirrored both ways, and control messages between the nodes."""
+    settings = runtime.settings
+    redis = Redis.from_url(settings.redis_url)
+    runtime.on_close(redis.aclose)
+
+    def running() -> set[int]:
+        if not settings.run_cameras:
+            return set()
+        return {unit.camera_id for unit in runtime.units if unit.profile.spec.enabled}
+
+    sharing = HealthSharing(redis, runtime.health, running)
+    sharing.start()
+    runtime.on_close(sharing.close)
+    control = ControlChannel(redis, functools.partial(on_control, runtime))
+    await control.start()
+    runtime.on_close(control.close)
+    runtime.control = control
+    runtime.hub.tell_others = control.publish
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -256,7 +287,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
-    hub = LiveHub(settings, lambda: app.state.runtime.session_factory, cors_origins=origins)
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.live_redis else None
+    hub = LiveHub(
+        settings, lambda: app.state.runtime.session_factory, cors_origins=origins, client_manager=manager
+    )
     units = CameraUnits()
     app.state.runtime = Runtime(
         settings=settings,

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -55,6 +55,8 @@ class LiveHub:
         self.sio.on("watch", self._on_watch)
         self.sio.on("unwatch", self._on_unwatch)
         self._expiry_tasks: dict[str, asyncio.Task[None]] = {}
+        # with several API nodes (VIGIL_LIVE_REDIS): tells the other nodes to do the same to their connections
+        self.tell_others: Callable[..., Awaitable[None]] | None = None
 
     async def _user_from_token(self, token: str) -> tuple[User, TokenClaims] | None:
         """The token's active user, checked as over REST (signature, expiry, token version, deny list)."""
@@ -144,7 +146,33 @@ class LiveHub:
             log.debug("connection %s closed during a room resync", sid)
 
     async def resync_all(self) -> None:
-        """Recompute every connection's rooms (after a camera is created or deleted, a role changes)."""
+        """Recompute every connection's rooms (after a camera is created or deleted, a role changes), on
+        every node."""
+        await self.resync_all_here()
+        if self.tell_others is not None:
+            await self.tell_others("resync_all")
+
+    async def resync_user(self, user_id: uuid.UUID) -> None:
+        await self.resync_user_here(user_id)
+        if self.tell_others is not None:
+            await self.tell_others("resync_user", user_id=str(user_id))
+
+    async def end_token(self, jti: str) -> None:
+        """Close the connections opened with one token (it was logged out), on every node."""
+        await self.end_token_here(jti)
+        if self.tell_others is not None:
+            await self.tell_others("end_token", jti=jti)
+
+    async def on_control(self, op: str, args: dict[str, Any]) -> None:
+        """What another node told this one's connections to do (`ControlChannel`)."""
+        if op == "resync_all":
+            await self.resync_all_here()
+        elif op == "resync_user" and isinstance(args.get("user_id"), str):
+            await self.resync_user_here(uuid.UUID(args["user_id"]))
+        elif op == "end_token" and isinstance(args.get("jti"), str):
+            await self.end_token_here(args["jti"])
+
+    async def resync_all_here(self) -> None:
         sids = self._connected_sids()
         if not sids:
             return
@@ -157,7 +185,7 @@ class LiveHub:
                     continue
                 await self._resync(sid, await session.get(User, user_id), saved.get("token_version"))
 
-    async def resync_user(self, user_id: uuid.UUID) -> None:
+    async def resync_user_here(self, user_id: uuid.UUID) -> None:
         async with self._session_factory()() as session:
             user = await session.get(User, user_id)
         for sid, _ in list(self.sio.manager.get_participants("/", user_room(user_id))):
@@ -167,8 +195,7 @@ class LiveHub:
                 continue
             await self._resync(sid, user, token_version)
 
-    async def end_token(self, jti: str) -> None:
-        """Close the connections opened with one token (it was logged out)."""
+    async def end_token_here(self, jti: str) -> None:
         for sid in self._connected_sids():
             try:
                 if (await self.sio.get_session(sid)).get("jti") != jti:

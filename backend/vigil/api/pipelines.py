@@ -134,23 +134,51 @@ def profile_of(camera: Camera) -> CameraProfile:
 
 
 async def apply_camera(runtime: Runtime, camera: Camera) -> None:
-    """A new or changed camera: its profile to its unit, which reconnects only if its source changed."""
-    await runtime.pipelines.apply(profile_of(camera))
+    """A new or changed camera: its profile to its unit, which reconnects only if its source changed. With
+    several nodes, the node that runs cameras hears of it too."""
+    if runtime.settings.run_cameras:
+        await runtime.pipelines.apply(profile_of(camera))
+    if runtime.control is not None:
+        await runtime.control.publish("camera", camera_id=camera.id)
 
 
 async def forget_camera(runtime: Runtime, camera_id: int) -> None:
     """The camera was deleted: close its unit and drop what the API process kept of it."""
+    await _forget_here(runtime, camera_id)
+    if runtime.control is not None:
+        await runtime.control.publish("camera", camera_id=camera_id)
+
+
+async def _forget_here(runtime: Runtime, camera_id: int) -> None:
     await runtime.pipelines.remove(camera_id)
     runtime.incidents.forget(camera_id)
     runtime.livefeed.forget(camera_id)
 
 
-async def start_cameras(runtime: Runtime) -> None:
-    """At start-up: every stored camera's unit, then the health publisher."""
+async def on_control(runtime: Runtime, op: str, args: dict[str, Any]) -> None:
+    """A message from another node: a camera changed (this node runs cameras: apply it from the database),
+    or something its connections' rooms depend on."""
+    if op != "camera":
+        await runtime.hub.on_control(op, args)
+        return
+    camera_id = args.get("camera_id")
+    if not runtime.settings.run_cameras or not isinstance(camera_id, int):
+        return
     async with runtime.session_factory() as db:
-        cameras = list((await db.scalars(select(Camera))).all())
-    for camera in cameras:
-        await apply_camera(runtime, camera)
+        camera = await db.get(Camera, camera_id)
+    if camera is None:
+        await _forget_here(runtime, camera_id)
+    else:
+        await runtime.pipelines.apply(profile_of(camera))
+
+
+async def start_cameras(runtime: Runtime) -> None:
+    """At start-up: every stored camera's unit (on a node that runs cameras), then the health publisher."""
+    if runtime.settings.run_cameras:
+        async with runtime.session_factory() as db:
+            cameras = list((await db.scalars(select(Camera))).all())
+        for camera in cameras:
+            await runtime.pipelines.apply(profile_of(camera))
     await runtime.pipelines.start([])
 
 

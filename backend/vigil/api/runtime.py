@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the parts import the API modules that read the runtime
     from vigil.api.users import RevocableJWTStrategy
     from vigil.camera.supervisor import PipelineSupervisor
     from vigil.camera.units import CameraUnits
+    from vigil.cluster.shared import ControlChannel
     from vigil.incidents.recorder import IncidentRecorder
     from vigil.incidents.retention import RetentionRunner
     from vigil.ingest.health import HealthRegistry
@@ -60,6 +61,7 @@ class Runtime:
     prober: Prober = field(init=False)
     retention: RetentionRunner = field(init=False)
     pipelines: PipelineSupervisor = field(init=False)
+    control: ControlChannel | None = field(init=False, default=None)  # with VIGIL_LIVE_REDIS: other nodes
     _closers: AsyncExitStack = field(init=False, default_factory=AsyncExitStack, repr=False)
 
     def on_close(self, close: Callable[[], Awaitable[object]]) -> None:

@@ -1,0 +1,1 @@
+"""Several nodes, one Vigil: state shared through Redis (health, live events, control), Ray units."""
