@@ -17,7 +17,7 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras,torch,train,speech]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,keras,torch,train,speech,cluster]'
 	touch $@ $(RUNTIME_STAMP)
 
 install: $(RUNTIME_STAMP)
