@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi_users.password import PasswordHelper
+from sqlalchemy.engine import make_url
 
+from tests.servers.postgres import PostgresServer
 from vigil.api.app import create_app
 from vigil.db import incidents as incident_repo
 from vigil.db.tables import Artifact, Camera, CameraShare, Incident, User
@@ -23,6 +25,50 @@ from vigil.domain import ArtifactKind, Role, Severity, ShareRole, SourceKind
 from vigil.settings import Settings
 
 PASSWORD = "long enough passphrase"
+DATABASES = ("sqlite", "postgresql")
+ON_POSTGRESQL = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+ON_BOTH_DATABASES = pytest.mark.parametrize("database", DATABASES, indirect=True)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help="the database of every test's settings: sqlite (a file per test, the default) or postgresql "
+        "(a fresh database per test on one PostgreSQL server started for the session)",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session, with a template database already migrated to head."""
+    from vigil.db.migrate import upgrade_to_head
+
+    with PostgresServer() as server:
+        url = server.create_database("head")
+        upgrade_to_head(url)
+        server.template = str(make_url(url).database)
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Where every `Settings` of the test keeps its data, given as `VIGIL_DATABASE_URL`: `sqlite` (the
+    default: a file in the data folder) or `postgresql` (a fresh database at head on the session's server,
+    dropped afterwards). A module runs on PostgreSQL with `pytestmark = ON_POSTGRESQL` (or on both with
+    `ON_BOTH_DATABASES`); the whole suite with `pytest --database=postgresql`."""
+    kind: str = getattr(request, "param", None) or request.config.getoption("--database")
+    for name in ("VIGIL_DATABASE_URL", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    if kind != "postgresql":
+        yield kind
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.create_database(request.node.name, template=server.template)
+    monkeypatch.setenv("VIGIL_DATABASE_URL", url)
+    yield kind
+    server.drop_database(url)
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

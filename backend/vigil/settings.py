@@ -47,8 +47,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Database (SQLite), media and state live here.")
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy async URL; default `sqlite+aiosqlite:///<data_dir>/vigil.db`. "
-        "PostgreSQL: `postgresql+asyncpg://user:pass@host/db`.",
+        validation_alias=AliasChoices("VIGIL_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy async URL (`VIGIL_DATABASE_URL` or `DATABASE_URL`); default "
+        "`sqlite+aiosqlite:///<data_dir>/vigil.db`. PostgreSQL: `postgresql+asyncpg://user:pass@host/db` "
+        "(a plain `postgresql://` or `postgres://` URL gets the asyncpg driver).",
     )
     secret_key: str = Field(
         "",
@@ -426,6 +428,17 @@ class Settings(BaseSettings):
             with os.fdopen(descriptor, "w") as file:
                 file.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        """The URLs hosting platforms and compose files hand out name no driver: use the async one."""
+        if not value:
+            return None
+        for plain in ("postgres://", "postgresql://"):
+            if value.startswith(plain):
+                return "postgresql+asyncpg://" + value.removeprefix(plain)
+        return value
 
     @property
     def resolved_database_url(self) -> str:
