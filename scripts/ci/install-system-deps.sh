@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond the venv: GStreamer's RTSP server (tests/servers/rtsp_server.py,
 # run with Debian's /usr/bin/python3 and python3-gi), ffmpeg (test clips), chromium (browser tests),
-# mosquitto and redis-server (alert tests), espeak-ng (speech-to-text tests), strace (no traffic off loopback).
+# mosquitto and redis-server (alert tests), espeak-ng (speech-to-text tests), strace (no traffic off loopback),
+# postgresql (the database tests run on SQLite and on a PostgreSQL they start: tests/servers/postgres.py).
 # Idempotent and quiet: apt is skipped entirely when every package is already installed.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ PACKAGES=(
     redis-server                  # arq delivery jobs in the alert tests (started by the test on a free port)
     espeak-ng                     # synthetic voices (a call for help) for the speech-to-text tests
     strace                        # the test that nothing leaves the machine (tests/test_nothing_phones_home.py)
+    postgresql                    # initdb, postgres, psql in /usr/lib/postgresql/*/bin; the postgres user runs it under root
 )
 
 missing=()
