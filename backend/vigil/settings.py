@@ -306,6 +306,13 @@ class Settings(BaseSettings):
     alert_max_attempts: int = Field(6, ge=1, description="Attempts per alert delivery before it fails.")
     alert_retry_first_s: float = Field(5.0, gt=0, description="Wait after the first failed attempt; doubles.")
     alert_retry_max_s: float = Field(600.0, gt=0, description="Longest wait between two attempts.")
+    alert_attempt_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="An attempt not finished after this is a failed attempt (a hung receiver). A `vigil "
+        "worker` killed in the middle of one leaves its job to another worker this + 15 s later.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log verbosity.")
 
     @field_validator(

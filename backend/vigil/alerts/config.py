@@ -66,6 +66,7 @@ def retry_policy(settings: Settings) -> RetryPolicy:
         max_attempts=settings.alert_max_attempts,
         first_delay_s=settings.alert_retry_first_s,
         max_delay_s=settings.alert_retry_max_s,
+        attempt_timeout_s=settings.alert_attempt_timeout_s,
     )
 
 

@@ -294,12 +294,27 @@ async def deliver_alert_job(
     """
     log: DeliveryLog = ctx["delivery_log"]
     policy: RetryPolicy = ctx["retry_policy"]
+    done = await _already_done(log, record.id)
+    if done is not None:  # a worker killed after recording its attempt, before arq heard: not sent twice
+        logger.info("alert %s was already %s: not sent again", record.id[:12], done.value)
+        return done.value
     # arq counts the tries of a job, also across worker restarts: that count is the attempt number
     record = replace(record, attempts=int(ctx.get("job_try", 1)) - 1)
     record = await attempt_delivery(ctx["channels"], route, message, record, policy, log, ctx["redact"])
     if record.status is DeliveryStatus.RETRYING:
         raise Retry(defer=policy.delay_after(record.attempts))
     return record.status.value
+
+
+async def _already_done(log: DeliveryLog, delivery_id: str) -> DeliveryStatus | None:
+    try:
+        found = await log.get(delivery_id)
+    except Exception:  # the log unreachable: attempting is better than dropping the alert
+        logger.warning("alert %s: could not read its record; attempting it", delivery_id[:12])
+        return None
+    if found is not None and found.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
+        return found.status
+    return None
 
 
 # arq's own try limit only guards against a loop; RetryPolicy.max_attempts decides when to give up

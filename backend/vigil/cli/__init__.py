@@ -86,6 +86,8 @@ def worker(_args: argparse.Namespace) -> None:
             WorkerSettings,  # type: ignore[arg-type]  # arq's WorkerSettingsType is a protocol of class attributes
             redis_settings=replace(redis_settings(settings.redis_url), conn_retries=5),
             ctx={"settings": settings},
+            # arq hands the job of a worker that died to another one once this (+ 10 s) has passed
+            job_timeout=settings.alert_attempt_timeout_s + 5,
         )
     except (RedisError, OSError) as error:
         sys.exit(
