@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from vigil.perception.objects import DEFAULT_NANODET, NanoDetDetector
-from vigil.perception.onnx_runtime import DEVICES, DeviceUnavailableError, providers_for
+from vigil.perception.onnx_runtime import ORT_DEVICES, DeviceUnavailableError, providers_for
 from vigil.perception.worker import PerceptionConfig
 from vigil.settings import Settings
 
@@ -35,7 +35,8 @@ def test_each_device_names_its_providers_best_first_with_the_cpu_last() -> None:
         {"device_type": "CPU", "num_of_threads": "1"},  # one thread a worker, as onnxruntime's own
     )
     assert providers_for("openvino-cpu", everything, threads=2)[0][1]["num_of_threads"] == "2"  # type: ignore[index]
-    assert all(providers_for(d, everything)[-1] == "CPUExecutionProvider" for d in DEVICES)
+    # `openvino` (OpenVINO's own runtime) is not onnxruntime's: tests/perception/test_openvino_runtime.py
+    assert all(providers_for(d, everything)[-1] == "CPUExecutionProvider" for d in ORT_DEVICES)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """onnxruntime sessions for the perception models: idle threads that sleep instead of spinning, on the
 device `VIGIL_DEVICE` names (`DEVICES`: the CPU by default; CUDA or TensorRT with `onnxruntime-gpu`,
 OpenVINO with `onnxruntime-openvino`, each in place of `onnxruntime`). A device whose execution provider is
-missing is a clear error at start, never a silent fall back to the CPU.
+missing is a clear error at start, never a silent fall back to the CPU. `openvino` is not onnxruntime's:
+the same files run on OpenVINO's own runtime (`openvino_runtime.py`), behind the same session interface.
 
 Spinning is off because several sessions run in turn in one process (detector, then pose): with
 onnxruntime's default, the idle threads of the previous session busy-wait and steal the cores from the
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 import onnxruntime as ort  # type: ignore[import-untyped]
 
@@ -25,12 +26,16 @@ class ModelLoadError(RuntimeError):
     """A model file is missing or is not a model onnxruntime can load. The message says what to do."""
 
 
-Device = Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"]
-DEVICES: tuple[Device, ...] = get_args(Device)
+OrtDevice = Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"]
+# `openvino`: OpenVINO's own runtime on the CPU (`pip install 'vigil[openvino]'`), not an onnxruntime provider
+Device = OrtDevice | Literal["openvino"]
+ORT_DEVICES: tuple[OrtDevice, ...] = get_args(OrtDevice)
+DEVICES: tuple[Device, ...] = (*ORT_DEVICES, "openvino")
+OPENVINO: Device = "openvino"
 CPU = "CPUExecutionProvider"
 Provider = str | tuple[str, dict[str, Any]]
 # each device's providers, best first; the CPU last, for the few operators a device cannot run
-_PROVIDERS: dict[Device, tuple[Provider, ...]] = {
+_PROVIDERS: dict[OrtDevice, tuple[Provider, ...]] = {
     "cpu": (CPU,),
     "cuda": ("CUDAExecutionProvider", CPU),
     "tensorrt": ("TensorrtExecutionProvider", "CUDAExecutionProvider", CPU),
@@ -46,7 +51,22 @@ _PACKAGE = {
 
 
 class DeviceUnavailableError(ModelLoadError):
-    """`VIGIL_DEVICE` names a device this onnxruntime cannot use. The message says what to install."""
+    """`VIGIL_DEVICE` names a device this install cannot use. The message says what to install."""
+
+
+class Session(Protocol):
+    """What the model wrappers call on a session: onnxruntime's `InferenceSession`, or
+    `openvino_runtime.OpenVinoSession` for `VIGIL_DEVICE=openvino`."""
+
+    def get_inputs(self) -> Any: ...
+
+    def get_outputs(self) -> Any: ...
+
+    def get_modelmeta(self) -> Any: ...
+
+    def get_providers(self) -> list[str]: ...
+
+    def run(self, output_names: list[str] | None, feeds: dict[str, Any]) -> Any: ...
 
 
 def _name(provider: Provider) -> str:
@@ -57,6 +77,10 @@ def providers_for(device: str, available: Sequence[str], threads: int = 1) -> li
     """The execution providers for `device`, given the providers this onnxruntime has (pure). OpenVINO's
     CPU plugin gets `threads` too: left to itself it runs on every core (measured: 256 ms of CPU a plaza
     frame against 210 with one thread, the same boxes), which a pool of one-thread workers oversubscribes."""
+    if device == OPENVINO:
+        raise DeviceUnavailableError(
+            f"VIGIL_DEVICE={device} is OpenVINO's own runtime, not an onnxruntime execution provider"
+        )
     if device not in _PROVIDERS:
         raise DeviceUnavailableError(
             f"VIGIL_DEVICE={device!r} is not a device; choose one of {', '.join(DEVICES)}"
@@ -80,7 +104,12 @@ def providers_for(device: str, available: Sequence[str], threads: int = 1) -> li
 
 
 def check_device(device: str) -> None:
-    """In the API process at start: a device onnxruntime cannot use is an error before any worker starts."""
+    """In the API process at start: a device this install cannot use is an error before any worker starts."""
+    if device == OPENVINO:
+        from vigil.perception.openvino_runtime import check_openvino
+
+        check_openvino()
+        return
     providers_for(device, ort.get_available_providers())
 
 
@@ -102,11 +131,15 @@ def check_model_file(path: Path) -> None:
         )
 
 
-def make_session(path: Path, threads: int = 1, device: str = "cpu") -> ort.InferenceSession:
+def make_session(path: Path, threads: int = 1, device: str = "cpu") -> Session:
     """A session for the ONNX model at `path` on `device`, with `threads` intra-op threads, spinning off."""
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
     check_model_file(path)
+    if device == OPENVINO:
+        from vigil.perception.openvino_runtime import OpenVinoSession
+
+        return OpenVinoSession(path, threads)
     providers = providers_for(device, ort.get_available_providers(), threads)
     # Belt and braces with ORT_DISABLE_TELEMETRY (set in vigil/__init__.py before this import): no
     # usage events leave the machine even if the environment variable was cleared by someone.
@@ -133,4 +166,5 @@ def make_session(path: Path, threads: int = 1, device: str = "cpu") -> ort.Infer
             f"VIGIL_DEVICE={device}: onnxruntime could not start {_name(providers[0])} for {path.name} "
             f"(it fell back to {', '.join(used)}); its log above says which library is missing."
         )
-    return session
+    made: Session = session
+    return made
