@@ -138,10 +138,11 @@ class Settings(BaseSettings):
         "moving fast on every analysed frame, everyone else once a second (docs/performance.md); `false`: "
         "a pose for everyone on every analysed frame.",
     )
-    device: Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu"] = Field(
+    device: Literal["cpu", "cuda", "tensorrt", "openvino-cpu", "openvino-gpu", "openvino"] = Field(
         "cpu",
         description="Where the object and pose models run: `cuda`/`tensorrt` need onnxruntime-gpu, "
-        "`openvino-*` onnxruntime-openvino, installed in place of onnxruntime.",
+        "`openvino-*` onnxruntime-openvino, installed in place of onnxruntime; `openvino` is OpenVINO's "
+        "own runtime on the CPU (`pip install 'vigil[openvino]'`).",
     )
     faces_enabled: bool = Field(
         True,
