@@ -28,6 +28,7 @@ import vigil
 from vigil.api.app import API_PREFIX
 from vigil.api.routes import health
 from vigil.cli import main as vigil_main
+from vigil.cluster.ray_env import QUIET_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -238,7 +239,7 @@ def test_runtime_serves_the_built_dashboard_keeps_data_in_a_volume_and_turns_tel
     assert '["/data"]' in stage.all("VOLUME")
     # every off-switch the code sets for itself (vigil/__init__.py) is in the image too, for `ray start`
     assert {k: env.get(k) for k in vigil._PRIVATE_RUNTIMES} == vigil._PRIVATE_RUNTIMES
-    assert env["RAY_USAGE_STATS_ENABLED"] == "0"
+    assert {k: env.get(k) for k in QUIET_ENV} == dict(QUIET_ENV)  # what `vigil ray-node` sets for Ray
     assert not unknown_settings({k for k in env if k.startswith("VIGIL_")})
 
 
@@ -284,7 +285,6 @@ def test_compose_gpu_worker_reserves_nvidia_devices() -> None:
     devices = SERVICES["ray-worker-gpu"]["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["driver"] == "nvidia"
     assert devices[0]["capabilities"] == ["gpu"]
-    assert "--num-gpus" in _command(SERVICES["ray-worker-gpu"])
     assert SERVICES["ray-worker-gpu"]["environment"]["VIGIL_DEVICE"] == "cuda"
 
 
@@ -296,15 +296,24 @@ def test_compose_scalable_services_have_no_fixed_host_port() -> None:
     assert "deploy" not in SERVICES["api"] or "replicas" not in SERVICES["api"]["deploy"]
 
 
-def test_compose_ray_processes_announce_their_own_address() -> None:
-    for name in ("ray-head", "ray-worker", "ray-worker-gpu"):
+def _vigil_args(shell: str) -> list[str]:
+    """The arguments of the `exec vigil …` that ends a service's shell command."""
+    return shlex.split(shell.split("exec vigil ", 1)[1])
+
+
+def test_compose_ray_nodes_run_vigil_ray_node_announcing_their_own_address() -> None:
+    for name in ("ray-head", "ray-worker", "ray-worker-gpu", "api"):
         command = _command(SERVICES[name])
-        assert "ray start" in command, name
-        assert "--node-ip-address=" in command, name
-        assert "hostname -i" in command
-    assert "--address=ray-head:6379" in _command(SERVICES["ray-worker"])
-    assert "RAY_NODE_IP_ADDRESS=" in _command(SERVICES["api"])
-    assert "vigil serve --host 0.0.0.0" in _command(SERVICES["api"])
+        assert 'export VIGIL_NODE_IP="$$(hostname -i' in command, f"{name} lets Ray guess its address"
+        args = _vigil_args(command)
+        with pytest.raises(SystemExit) as help_exit:  # the real CLI takes these arguments
+            vigil_main([*args, "--help"])
+        assert help_exit.value.code == 0, f"{name}: vigil {' '.join(args)}"
+    assert _vigil_args(_command(SERVICES["ray-head"])) == ["ray-node", "--head"]
+    assert SERVICES["ray-head"]["environment"]["VIGIL_CAMERA_SLOTS"] == "0"
+    for name in ("ray-worker", "ray-worker-gpu"):
+        assert _vigil_args(_command(SERVICES[name])) == ["ray-node", "--address", "ray-head:6379"]
+    assert _vigil_args(_command(SERVICES["api"]))[:3] == ["serve", "--host", "0.0.0.0"]  # noqa: S104
     assert SERVICES["worker"]["command"] == ["worker"]
     assert SERVICES["migrate"]["command"] == ["migrate"]
 
@@ -404,16 +413,29 @@ def test_raycluster_has_a_head_a_cpu_worker_group_and_an_optional_gpu_group() ->
     assert groups["cpu"]["maxReplicas"] > groups["cpu"]["minReplicas"]
     gpu = groups["gpu"]
     assert gpu["replicas"] == 0
-    assert gpu["rayStartParams"]["num-gpus"] == "1"
     gpu_container = gpu["template"]["spec"]["containers"][0]
     assert gpu_container["image"] == "vigil-gpu"
     assert gpu_container["resources"]["limits"]["nvidia.com/gpu"] == 1
-    # every Ray container keeps Ray's usage statistics off even if its image did not
-    for _, spec in _pod_specs():
-        for container in spec["containers"]:
-            if container["image"].startswith("vigil") and container["name"].startswith("ray"):
-                env = {e["name"]: e.get("value") for e in container["env"]}
-                assert env["RAY_USAGE_STATS_ENABLED"] == "0"
+    # every Ray container runs Vigil's quiet `ray start`, announcing the pod's IP, with probes of its own
+    # (KubeRay's defaults ask Ray's dashboard, which Vigil's nodes do not start)
+    resource = _one("RayCluster", "vigil")
+    assert resource["metadata"]["annotations"]["ray.io/overwrite-container-cmd"] == "true"
+    for name, spec in _pod_specs():
+        if not name.startswith("ray"):
+            continue
+        container = spec["containers"][0]
+        args = _vigil_args(container["args"][0])  # the address stays "$VIGIL_RAY_ADDRESS"
+        assert args[0] == "ray-node", name
+        with pytest.raises(SystemExit) as help_exit:
+            vigil_main([*args, "--help"])
+        assert help_exit.value.code == 0, f"{name}: vigil {' '.join(args)}"
+        env = {e["name"]: e for e in container["env"]}
+        assert env["VIGIL_NODE_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", name
+        assert env["RAY_USAGE_STATS_ENABLED"]["value"] == "0", name
+        assert "readinessProbe" in container, name
+        assert "livenessProbe" in container, name
+        slots = env["VIGIL_CAMERA_SLOTS"]["value"]
+        assert slots == ("0" if name == "ray head" else "4"), name
 
 
 def test_every_pod_runs_as_non_root_without_privilege_escalation() -> None:
@@ -441,8 +463,7 @@ def test_api_probes_hit_the_health_route_and_the_service_reaches_it() -> None:
         vigil_main([*container["args"], "--help"])
     assert help_exit.value.code == 0
     env = {e["name"]: e for e in container["env"]}
-    assert env["MY_POD_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP"
-    assert env["RAY_NODE_IP_ADDRESS"]["value"] == "$(MY_POD_IP)"
+    assert env["VIGIL_NODE_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP"
     service = _one("Service", "vigil-api")["spec"]
     assert service["selector"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
     assert service["ports"][0]["targetPort"] == "http"
