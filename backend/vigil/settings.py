@@ -285,6 +285,21 @@ class Settings(BaseSettings):
         description="This node runs the cameras' units; false on API-only nodes (another node, or Ray in "
         "cluster mode, runs them; needs `VIGIL_LIVE_REDIS`).",
     )
+    ray_address: str = Field(
+        "",
+        description="Cluster mode: the Ray cluster's address (`host:port` of its head); each enabled "
+        "camera's unit runs as a Ray actor there, not in this process (the `cluster` extra; docs/deploy.md).",
+    )
+    node_ip: str = Field(
+        "127.0.0.1",
+        description="Cluster mode: this machine's address as the other Ray nodes reach it, given to Ray so "
+        "it never guesses it (Ray's guess connects to 8.8.8.8).",
+    )
+    camera_slots: int = Field(
+        4,
+        ge=0,
+        description="`vigil ray-node`: how many camera units this node holds (0: a head that runs none).",
+    )
     public_url: str = Field(
         "", description="The dashboard's address in alert links; empty: `http://<host>:<port>`."
     )
@@ -402,6 +417,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "VIGIL_RUN_CAMERAS=false needs VIGIL_LIVE_REDIS=true: an API node that runs no camera sees "
                 "the others' health and incidents through Redis"
+            )
+        if self.ray_address and not self.live_redis:
+            raise ValueError(
+                "VIGIL_RAY_ADDRESS needs VIGIL_LIVE_REDIS=true: the cameras' actors send health and "
+                "incidents to the API nodes through Redis"
             )
         return self
 

@@ -191,7 +191,8 @@ async def _start(runtime: Runtime) -> None:
     runtime.on_close(runtime.hub.close)
     runtime.on_close(runtime.webrtc.close)
     runtime.session_factory = make_session_factory(runtime.engine)
-    await close_interrupted(runtime.session_factory)  # left open by a server that was killed
+    if not settings.ray_address:  # in cluster mode each camera's actor closes its own when it starts
+        await close_interrupted(runtime.session_factory)  # left open by a server that was killed
     delivery, runtime.alerts, runtime.alert_channels = await _alert_delivery(
         settings, runtime.session_factory
     )

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from vigil.api.live import LiveHub
 from vigil.api.runtime import Runtime, runtime
 from vigil.api.users import current_active_user, current_admin, get_session
-from vigil.camera.supervisor import PipelineSupervisor
+from vigil.camera.supervisor import CameraSupervisor
 from vigil.db import cameras as camera_repo
 from vigil.db.tables import Artifact, Camera, Incident, User
 from vigil.db.types import Id
@@ -42,11 +42,11 @@ def get_health_registry(rt: RuntimeDep) -> HealthRegistry:
     return rt.health
 
 
-def get_pipelines(rt: RuntimeDep) -> PipelineSupervisor:
+def get_pipelines(rt: RuntimeDep) -> CameraSupervisor:
     return rt.pipelines
 
 
-Pipelines = Annotated[PipelineSupervisor, Depends(get_pipelines)]
+Pipelines = Annotated[CameraSupervisor, Depends(get_pipelines)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Hub = Annotated[LiveHub, Depends(get_hub)]
 Health = Annotated[HealthRegistry, Depends(get_health_registry)]

@@ -11,11 +11,12 @@ from sqlmodel import col, select
 from vigil.anomaly.store import ActivityService
 from vigil.anomaly.watch import ActivityWatch, WatchSettings
 from vigil.camera.profile import CameraProfile, CameraSpec
-from vigil.camera.supervisor import PipelineSupervisor
+from vigil.camera.supervisor import CameraSupervisor, PipelineSupervisor
 from vigil.camera.unit import UnitParts
 from vigil.db.tables import Camera, User
 from vigil.domain import Observation, Role, SourceKind
 from vigil.ingest.av_source import SourceRules
+from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.perception.pose_schedule import PoseSchedule
 from vigil.perception.sound.gate import LoudnessGate
 from vigil.perception.worker import (
@@ -27,6 +28,8 @@ from vigil.perception.worker import (
     init_worker,
     transcribe_speech,
 )
+from vigil.pipeline.camera import FrameListener, ObservationSink
+from vigil.pipeline.metrics import PipelineMetrics
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.speech import SpeechClipper
 from vigil.settings import Settings
@@ -182,33 +185,54 @@ async def start_cameras(runtime: Runtime) -> None:
     await runtime.pipelines.start([])
 
 
-def build_supervisor(runtime: Runtime) -> PipelineSupervisor:
-    settings, feed, recorder = runtime.settings, runtime.livefeed, runtime.incidents
-
-    async def observed(observation: Observation) -> None:
-        feed.observe(observation)
-        await recorder.observe(observation)
-
+def unit_parts(
+    settings: Settings,
+    workers: int,
+    metrics: PipelineMetrics,
+    webrtc: WebRtcRegistry,
+    sink: ObservationSink,
+    on_frame: FrameListener | None = None,
+) -> UnitParts:
+    """What the camera units of one process share: a perception pool of `workers` processes, the metrics,
+    the WebRTC peers, where tracked observations go (`sink`) and who sees each frame (`on_frame`)."""
     perception = perception_config(settings)
     perception.check()
-    parts = UnitParts(
+    return UnitParts(
         pool=AnalysisPool(
-            settings.analysis_worker_count,
+            workers,
             init_worker,
             analyse_frame,
             initargs=(perception,),
             analyse_audio=analyse_audio if perception.sound is not None else None,
             transcribe=transcribe_speech if perception.speech is not None else None,
         ),
-        metrics=runtime.metrics,
-        webrtc=runtime.webrtc,
-        sink=observed,
-        on_frame=feed.on_frame,
+        metrics=metrics,
+        webrtc=webrtc,
+        sink=sink,
+        on_frame=on_frame,
         rules=source_rules(settings),
         read_timeout_s=settings.read_timeout_s,
         pre_roll_s=settings.buffer_s,
         sound_gate=LoudnessGate if perception.sound is not None else None,
         speech_clipper=lambda: SpeechClipper(settings.speech_min_interval_s, settings.speech_max_clip_s),
+    )
+
+
+def build_supervisor(runtime: Runtime) -> CameraSupervisor:
+    """The camera units in this process with its own perception pool, or, in cluster mode
+    (`VIGIL_RAY_ADDRESS`), as Ray actors: then this process builds no pool and runs no unit."""
+    settings, feed, recorder = runtime.settings, runtime.livefeed, runtime.incidents
+    if settings.ray_address:
+        from vigil.cluster.units import RayCameraSupervisor  # the `cluster` extra
+
+        return RayCameraSupervisor(settings, runtime.health)
+
+    async def observed(observation: Observation) -> None:
+        feed.observe(observation)
+        await recorder.observe(observation)
+
+    parts = unit_parts(
+        settings, settings.analysis_worker_count, runtime.metrics, runtime.webrtc, observed, feed.on_frame
     )
     return PipelineSupervisor(parts, runtime.health, runtime.units)
 

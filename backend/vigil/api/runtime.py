@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the parts import the API modules that read the runtime
     from vigil.api.livefeed import LiveFeed
     from vigil.api.routes.auth import LoginLimits
     from vigil.api.users import RevocableJWTStrategy
-    from vigil.camera.supervisor import PipelineSupervisor
+    from vigil.camera.supervisor import CameraSupervisor
     from vigil.camera.units import CameraUnits
     from vigil.cluster.shared import ControlChannel
     from vigil.incidents.recorder import IncidentRecorder
@@ -60,7 +60,7 @@ class Runtime:
     replay_lock: asyncio.Lock = field(init=False)
     prober: Prober = field(init=False)
     retention: RetentionRunner = field(init=False)
-    pipelines: PipelineSupervisor = field(init=False)
+    pipelines: CameraSupervisor = field(init=False)  # in this process, or Ray actors (cluster mode)
     control: ControlChannel | None = field(init=False, default=None)  # with VIGIL_LIVE_REDIS: other nodes
     _closers: AsyncExitStack = field(init=False, default_factory=AsyncExitStack, repr=False)
 

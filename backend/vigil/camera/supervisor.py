@@ -1,10 +1,14 @@
-"""Holds one `CameraUnit` per camera, applies profiles to them and publishes their health."""
+"""Holds one `CameraUnit` per camera, applies profiles to them and publishes their health.
+
+`CameraSupervisor` is the face the server uses: `PipelineSupervisor` runs the units in this process; in
+cluster mode `vigil.cluster.units.RayCameraSupervisor` runs each as a Ray actor."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from typing import Protocol
 
 from vigil.camera.profile import CameraProfile
 from vigil.camera.unit import CameraUnit, UnitParts
@@ -15,6 +19,18 @@ from vigil.pipeline.camera import CameraPipeline
 log = logging.getLogger(__name__)
 
 HEALTH_PERIOD_S = 0.5
+
+
+class CameraSupervisor(Protocol):
+    async def start(self, profiles: list[CameraProfile]) -> None: ...
+
+    async def apply(self, profile: CameraProfile) -> None: ...
+
+    async def remove(self, camera_id: int) -> None: ...
+
+    def publish_health(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class PipelineSupervisor:

@@ -41,10 +41,16 @@ def _interrupted(incident: Incident, ended_at: datetime, kinds: set[ArtifactKind
     return explanation
 
 
-async def close_interrupted(session_factory: async_sessionmaker[AsyncSession]) -> list[int]:
-    """Close every incident left open; returns their ids. Run before any camera starts."""
+async def close_interrupted(
+    session_factory: async_sessionmaker[AsyncSession], camera_id: int | None = None
+) -> list[int]:
+    """Close every incident left open (or one camera's: its unit restarted as a Ray actor); returns their
+    ids. Run before the cameras concerned start."""
+    query = select(Incident).where(col(Incident.ended_at).is_(None))
+    if camera_id is not None:
+        query = query.where(Incident.camera_id == camera_id)
     async with session_factory() as db:
-        left_open = list((await db.scalars(select(Incident).where(col(Incident.ended_at).is_(None)))).all())
+        left_open = list((await db.scalars(query)).all())
         closed: list[int] = []
         for incident in left_open:
             assert incident.id is not None
