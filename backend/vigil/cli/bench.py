@@ -138,7 +138,7 @@ def models_tables(video: Path, config: PerceptionConfig) -> list[str]:
 
 
 def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
-    from vigil.cli.bench_levers import HEADER, eye_counts, rows
+    from vigil.cli.bench_levers import EYE_HEADER, HEADER, eye_counts, rows
 
     lever_rows, frames = rows(video, config, workers)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -150,15 +150,8 @@ def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
     vtest = video.parents[1] / "video" / "vtest.avi"
     if vtest.is_file():
         out += "\n" + table(
-            "People found vs counted by eye on vtest: whole frame, motion regions, int8 NanoDet",
-            [
-                "frame",
-                "by eye (clear + hard)",
-                "whole frame",
-                "motion regions",
-                "detector calls",
-                "int8 NanoDet",
-            ],
+            "People found vs counted by eye on vtest: whole frame, motion regions, int8 NanoDet, OpenVINO",
+            EYE_HEADER,
             eye_counts(vtest, config, calibration=video),
         )
     return out

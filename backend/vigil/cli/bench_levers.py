@@ -7,14 +7,17 @@ every row alike: compare rows of one run, not runs of different days.
 
 Per analysed frame, a row's **pipeline** time is what the frame costs from the motion gate to the
 observation: the gate's thumbnail, the hand-off to a worker (pickling, or shared memory, both ends) and the
-worker's analysis; **model** time is the time inside onnxruntime's `run` alone (NanoDet and MoveNet). Both
-are CPU time of the one thread that does the work (onnxruntime runs a one-thread session on its caller's
-thread), so other jobs on the machine lengthen them much less than they lengthen wall time.
+worker's analysis; **model** time is the time inside the runtime's `run` alone (NanoDet and MoveNet). Both
+are CPU time of the one thread that does the work (onnxruntime and OpenVINO run a one-thread session on
+their caller's thread), so other jobs on the machine lengthen them much less than they lengthen wall time.
+
+The OpenVINO rows (`VIGIL_DEVICE=openvino`) appear where the `openvino` package is installed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import pickle
 import statistics
 import tempfile
@@ -29,6 +32,7 @@ from numpy.typing import NDArray
 
 from vigil.perception import worker
 from vigil.perception.objects import ObjectDetector
+from vigil.perception.pose import MoveNetCropPose, PoseEstimator
 from vigil.perception.pose_schedule import PoseSchedule
 from vigil.pipeline.gating import MotionGate
 from vigil.pipeline.shared_frames import FrameSlots, frame_of
@@ -38,7 +42,7 @@ ANALYSIS_FPS = 5.0
 
 
 class TimedSession:
-    """An onnxruntime session that adds the time of each `run` to a shared counter (ms)."""
+    """A model's session (onnxruntime or OpenVINO) adding the time of each `run` to a counter (ms)."""
 
     def __init__(self, session: Any, clock: list[float]) -> None:
         self._session = session
@@ -62,6 +66,7 @@ class Lever:
     pose_schedule: PoseSchedule | None
     motion_regions: bool = False
     int8_objects: bool = False  # NanoDet quantized here (`perception/quantize.py`), calibrated on the video
+    device: str | None = None  # where NanoDet and MoveNet run; None: the configured `VIGIL_DEVICE`
 
 
 @dataclass
@@ -95,7 +100,19 @@ LEVERS = (
     Lever("shared memory + poses for who needs them", True, PoseSchedule()),
     Lever("shared memory + poses for who needs them + motion regions", True, PoseSchedule(), True),
     Lever("shared memory + poses for who needs them + int8 NanoDet", True, PoseSchedule(), False, True),
+    Lever("shared memory + poses for who needs them + OpenVINO", True, PoseSchedule(), device="openvino"),
+    Lever(
+        "shared memory + poses for who needs them + OpenVINO + int8 NanoDet",
+        True,
+        PoseSchedule(),
+        int8_objects=True,
+        device="openvino",
+    ),
 )
+
+
+def openvino_installed() -> bool:
+    return importlib.util.find_spec("openvino") is not None
 
 
 def consecutive_frames(video: Path, start_s: float, seconds: float) -> Iterator[NDArray[np.uint8]]:
@@ -108,20 +125,52 @@ def consecutive_frames(video: Path, start_s: float, seconds: float) -> Iterator[
             yield image
 
 
-def _int8_detector(video: Path, config: worker.PerceptionConfig) -> ObjectDetector | None:
-    """NanoDet quantized on the video's own frames (None for another detector)."""
+def _int8_detectors(
+    video: Path, config: worker.PerceptionConfig, devices: tuple[str, ...] = ("cpu",)
+) -> dict[str, ObjectDetector]:
+    """NanoDet quantized on the video's own frames, on each device (none for another detector)."""
     if config.object_format != "nanodet":
-        return None
+        return {}
     from vigil.perception.objects import NanoDetDetector
     from vigil.perception.quantize import calibration_frames, quantize_nanodet
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch:  # each session reads the file when it is made
         model = quantize_nanodet(
             calibration_frames(video), Path(scratch) / "nanodet-int8.onnx", config.object_model
         )
-        return NanoDetDetector(
-            model, conf_threshold=config.object_threshold, person_threshold=config.person_threshold
-        )
+        return {
+            device: NanoDetDetector(
+                model,
+                conf_threshold=config.object_threshold,
+                person_threshold=config.person_threshold,
+                device=device,
+            )
+            for device in devices
+        }
+
+
+@dataclass(frozen=True)
+class DeviceModels:
+    objects: ObjectDetector | None
+    pose: PoseEstimator | None
+    int8_objects: ObjectDetector | None
+
+
+def _on_devices(
+    video: Path, config: worker.PerceptionConfig, models: worker._Models
+) -> dict[str, DeviceModels]:
+    """The object and pose models on the configured device (the worker's own) and on OpenVINO where it is
+    installed, with NanoDet in int8 on each."""
+    devices = [config.device]
+    if openvino_installed() and config.device != "openvino":
+        devices.append("openvino")
+    int8 = _int8_detectors(video, config, tuple(devices))
+    on = {config.device: DeviceModels(models.objects, models.pose, int8.get(config.device))}
+    for device in devices[1:]:
+        moved = dataclasses.replace(config, device=device)
+        pose = MoveNetCropPose(config.pose_model, device=device) if config.pose_model is not None else None
+        on[device] = DeviceModels(worker.build_detector(moved), pose, int8.get(device))
+    return on
 
 
 def _handoff(shared: bool, slots: FrameSlots | None, camera_id: int) -> Callable[[NDArray[np.uint8]], Any]:
@@ -135,15 +184,22 @@ def _handoff(shared: bool, slots: FrameSlots | None, camera_id: int) -> Callable
 def measure(
     video: Path, config: worker.PerceptionConfig, start_s: float = 20.0, seconds: float = 12.0
 ) -> list[LeverResult]:
-    """Each lever on the same consecutive frames, interleaved frame by frame."""
+    """Each lever on the same consecutive frames, interleaved frame by frame. The levers' device is the
+    configured one (`VIGIL_DEVICE`), OpenVINO for the OpenVINO rows."""
     worker.init_worker(config)
     models = worker._loaded()
-    int8 = _int8_detector(video, config)
+    on = _on_devices(video, config, models)
     clock = [0.0]
-    for model in (models.objects, models.pose, int8):
-        if model is not None and hasattr(model, "_session"):
-            model._session = TimedSession(model._session, clock)
-    results = [LeverResult(lever) for lever in LEVERS if int8 is not None or not lever.int8_objects]
+    for device_models in on.values():
+        for model in (device_models.objects, device_models.pose, device_models.int8_objects):
+            if model is not None and hasattr(model, "_session"):
+                model._session = TimedSession(model._session, clock)
+
+    def models_of(lever: Lever) -> DeviceModels | None:
+        found = on.get(lever.device or config.device)
+        return None if found is None or (lever.int8_objects and found.int8_objects is None) else found
+
+    results = [LeverResult(lever) for lever in LEVERS if models_of(lever) is not None]
     gates = [MotionGate() for _ in results]
     slots = FrameSlots() if shared_memory_available() else None
     frames = 0
@@ -153,10 +209,13 @@ def measure(
             frames += 1
             for camera_id, (result, gate) in enumerate(zip(results, gates, strict=True), start=1):
                 lever = result.lever
+                chosen = models_of(lever)
+                assert chosen is not None
                 worker._models[:] = [
                     dataclasses.replace(
                         models,
-                        objects=int8 if lever.int8_objects and int8 is not None else models.objects,
+                        objects=chosen.int8_objects if lever.int8_objects else chosen.objects,
+                        pose=chosen.pose,
                         pose_schedule=lever.pose_schedule,
                         motion_regions=lever.motion_regions,
                     )
@@ -215,19 +274,39 @@ def _frame_at(video: Path, t_s: float) -> NDArray[np.uint8]:
     raise ValueError(f"{video} is shorter than {t_s} s")
 
 
+EYE_HEADER = [
+    "frame",
+    "by eye (clear + hard)",
+    "whole frame",
+    "motion regions",
+    "detector calls",
+    "int8 NanoDet",
+    "OpenVINO",
+    "OpenVINO + int8 NanoDet",
+]
+
+
 def eye_counts(video: Path, config: worker.PerceptionConfig, calibration: Path) -> list[list[object]]:
     """Per counted vtest frame: people by eye, found on the whole frame, found in motion regions (the
-    camera's previous analysed frame, 0.2 s earlier, seen first), the detector calls that took, and found
-    by NanoDet quantized to int8 on `calibration`'s frames."""
+    camera's previous analysed frame, 0.2 s earlier, seen first), the detector calls that took, found by
+    NanoDet quantized to int8 on `calibration`'s frames, and found by both on OpenVINO ("—": not run)."""
     from vigil.perception.regions import RegionPlanner, detect_in_regions
 
     worker.init_worker(config)
-    detector = worker._loaded().objects
+    models = worker._loaded()
+    detector = models.objects
     assert detector is not None
     size = int(getattr(detector, "input_size", 416))
-    int8 = _int8_detector(calibration, config)
+    on = _on_devices(calibration, config, models)
+    mine = on[config.device]
+    openvino = on.get("openvino")
+    others = [
+        mine.int8_objects,
+        openvino.objects if openvino is not None else None,
+        openvino.int8_objects if openvino is not None else None,
+    ]
     rows: list[list[object]] = []
-    totals = [0, 0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0, 0, 0]
     for t_s, (clear, hard) in VTEST_BY_EYE.items():
         before, image = _frame_at(video, t_s - 1 / ANALYSIS_FPS), _frame_at(video, t_s)
         planner = RegionPlanner(size)
@@ -238,12 +317,16 @@ def eye_counts(video: Path, config: worker.PerceptionConfig, calibration: Path) 
         found = detector.detect(image) if regions is None else detect_in_regions(detector, image, regions)
         in_regions = sum(d.label == "person" for d in found)
         calls = "1 (whole frame)" if regions is None else str(len(regions))
-        quantized = sum(d.label == "person" for d in int8.detect(image)) if int8 is not None else 0
-        rows.append([f"vtest {t_s:g} s", f"{clear} + {hard}", whole, in_regions, calls, quantized])
-        for column, value in enumerate((clear, hard, whole, in_regions, quantized)):
-            totals[column] += value
-    rows.append(["total", f"{totals[0]} + {totals[1]}", totals[2], totals[3], "", totals[4]])
-    if int8 is None:  # another detector than NanoDet: nothing was quantized
-        for row in rows:
-            row[-1] = "—"
+        elsewhere = [
+            sum(d.label == "person" for d in other.detect(image)) if other is not None else None
+            for other in others
+        ]
+        rows.append([f"vtest {t_s:g} s", f"{clear} + {hard}", whole, in_regions, calls, *elsewhere])
+        for column, value in enumerate((clear, hard, whole, in_regions, *elsewhere)):
+            totals[column] += value or 0
+    rows.append(["total", f"{totals[0]} + {totals[1]}", totals[2], totals[3], "", *totals[4:]])
+    for row in rows:  # another detector than NanoDet (nothing quantized), or no OpenVINO installed
+        for column, other in enumerate(others, start=5):
+            if other is None:
+                row[column] = "—"
     return rows
