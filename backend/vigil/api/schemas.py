@@ -57,8 +57,9 @@ AnalysisFps = Annotated[
     float, Field(gt=0, le=30, allow_inf_nan=False, description="Frames per second sent to the models.")
 ]
 
-# Shared constraints of what clients send: `Id` and `Offset` (from db.types) fit the database's 64-bit
-# integers; JSON's NaN, Infinity and 1e400 (read as infinity) are refused where a number is stored.
+# Shared constraints of what clients send: `Id` and `Offset` (from db.types) fit the database's integers
+# (ids 32-bit, offsets 64-bit); JSON's NaN, Infinity and 1e400 (read as infinity) are refused where a
+# number is stored.
 Seconds = Annotated[float, Field(ge=0, le=10 * 365 * 86_400, allow_inf_nan=False)]
 MAX_UPDATES = 1000  # an alert route's updates per incident
 
@@ -362,7 +363,7 @@ class IncidentReview(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(None, min_length=1, max_length=500)
+    ids: list[Id] | None = Field(None, min_length=1, max_length=500)
     filter: ReviewFilter | None = None
     up_to: AwareDatetime | None = Field(None, description="Only incidents that started by then.")
 

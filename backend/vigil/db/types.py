@@ -11,10 +11,12 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-# Integers are stored in 64 bits (SQLite, PostgreSQL): a larger id or offset from a client is refused with
-# 422 naming the field (these are the API's types) instead of failing in the database with a 500.
+# Ids are INTEGER columns: 32 bits on PostgreSQL (64 on SQLite), and OFFSET takes 64 bits on both. A larger
+# id or offset from a client is refused with 422 naming the field (these are the API's types) instead of
+# failing in the database with a 500; no table comes near 2^31 rows.
+INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
+Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
 Offset = Annotated[int, Field(ge=0, le=INT64_MAX, description="Items to skip.")]
 
 

@@ -41,6 +41,7 @@ MAX_RULES_CHARS = 200_000
 MAX_RULE_NODES = 10_000  # the built-in rules have about 420; 10,000 take about 0.5 s
 MAX_RULE_DEPTH = 32  # they nest 5 levels deep
 MAX_PROBLEMS = 100  # listed with their line; the others are counted
+MAX_TEXT_CHARS = 64  # a label and the version are stored as VARCHAR(64): PostgreSQL refuses longer text
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -205,7 +206,7 @@ class ScheduleWindow(_Strict):
 class Rule(_Strict):
     """One incident type."""
 
-    label: str
+    label: Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
     severity: Severity
     description: str = ""
     terms: Annotated[tuple[Term, ...], Field(min_length=1)]
@@ -272,6 +273,8 @@ class RuleSet(_Strict):
     def _version_text(cls, value: object) -> object:
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"version is a non-empty quoted string (e.g. '2026.11.1'), got {value!r}")
+        if len(value) > MAX_TEXT_CHARS:
+            raise ValueError(f"version has at most {MAX_TEXT_CHARS} characters, got {len(value)}")
         return value
 
     @field_validator("rules")
