@@ -62,6 +62,23 @@ def migrate(_args: argparse.Namespace) -> None:
     print("database schema is up to date")
 
 
+def ray_node(args: argparse.Namespace) -> None:
+    """A Ray node for cluster mode: `ray start --block` with Vigil's quiet environment, this machine's
+    address given (VIGIL_NODE_IP) and VIGIL_CAMERA_SLOTS camera slots."""
+    from vigil.cluster import ray_env
+
+    settings = _settings_or_exit()
+    if not args.head and not args.address:
+        sys.exit("vigil ray-node: give --head (the first node) or --address HEAD_HOST:PORT (the others)")
+    command = ray_env.node_command(
+        settings.node_ip, settings.camera_slots, args.head, args.address or "", args.port, args.num_cpus
+    )
+    try:
+        ray_env.run_node(command, settings.data_dir / "ray-home", settings.node_ip, args.head)
+    except ray_env.NodeAddressError as error:
+        sys.exit(f"vigil ray-node: {error}")
+
+
 def worker(_args: argparse.Namespace) -> None:
     from dataclasses import replace
 
@@ -241,6 +258,12 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("worker", help="run queued jobs (alert delivery) from Redis").set_defaults(
         handler=worker
     )
+    node_parser = commands.add_parser("ray-node", help="cluster mode: run a Ray node that holds camera units")
+    node_parser.add_argument("--head", action="store_true", help="start the cluster's head node")
+    node_parser.add_argument("--address", help="join the head at HOST:PORT")
+    node_parser.add_argument("--port", type=int, default=6379, help="the head's port (default 6379)")
+    node_parser.add_argument("--num-cpus", type=int, help="CPUs Ray may schedule here (default: all)")
+    node_parser.set_defaults(handler=ray_node)
     bench_parser = commands.add_parser("bench", help="measure decoding and camera capacity; prints tables")
     bench_parser.add_argument("video", help="a video file, e.g. ../shared/media/scenarios/plaza_incident.mp4")
     bench_parser.add_argument("--max-cameras", type=int, default=16)

@@ -21,6 +21,7 @@ alone (checked with strace: tests/cluster/test_ray_quiet.py):
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -41,12 +42,14 @@ BOOTSTRAP_CONFIG = "ray_bootstrap_config.yaml"
 # (Ray's default is 5 misses 3 s apart, plus a 10 s timeout each), so a dead node's cameras start elsewhere
 # within the 15 s bound. Worker niceness: Ray starts its workers at nice 15 (batch work that must not slow
 # the node's own processes); a camera unit is the node's work, and at nice 15 anything else on the machine
-# delays its frames and its restart.
-HEAD_SYSTEM_CONFIG: Mapping[str, int] = {
+# delays its frames and its restart. Preloading: a worker Ray starts ahead of need (when a node starts)
+# has imported the camera actor's code before an actor lands on it.
+HEAD_SYSTEM_CONFIG: Mapping[str, object] = {
     "health_check_period_ms": 1000,
     "health_check_timeout_ms": 1000,
     "health_check_failure_threshold": 3,
     "worker_niceness": 0,
+    "preload_python_modules": ["vigil.cluster.ray_unit"],
 }
 
 
@@ -123,10 +126,26 @@ def node_command(
     return args
 
 
-def run_node(args: list[str], home: Path) -> None:
-    """`vigil ray-node`: Ray's own `ray start`, in this process, with the quiet environment."""
+class NodeAddressError(ValueError):
+    pass
+
+
+def run_node(args: list[str], home: Path, node_ip: str, head: bool) -> None:
+    """`vigil ray-node`: Ray's own `ray start`, in this process, with the quiet environment.
+
+    A loopback node address is kept as given only where the loopback fallback can be on in this process
+    too: on the head. A worker node's `ray start` refuses the switch, and without it Ray would swap a
+    loopback address for the machine's own (found by the UDP connect to 8.8.8.8), so a worker node needs
+    the machine's real address (a one-machine cluster with every node on loopback is what the tests
+    start, in-process, with `ray.cluster_utils`)."""
+    loopback = ipaddress.ip_address(node_ip).is_loopback
+    if loopback and not head:
+        raise NodeAddressError(
+            f"VIGIL_NODE_IP={node_ip} is loopback: a worker node must announce an address the head "
+            "reaches (Ray would otherwise replace it with this machine's own, found through 8.8.8.8)"
+        )
     prepare_process(home)
-    import_ray(fallback_here=False)
+    import_ray(fallback_here=head)
     from ray.scripts.scripts import cli
 
     cli.main(args, prog_name="ray", standalone_mode=True)
