@@ -73,6 +73,8 @@ eval-audio: install models
 bench: install
 	$(BIN)/vigil bench $(DEMO_VIDEO) --max-cameras 8
 	$(BIN)/vigil bench $(DEMO_VIDEO) --no-models --max-cameras 32 --seconds 10
+	@if $(BIN)/python -c "import ray" 2>/dev/null; then $(BIN)/python -m vigil.cluster.ray_bench; \
+	else echo "cluster mode's figures skipped: Ray is not installed (pip install -e '.[cluster]')"; fi
 
 lint: install-dev frontend/node_modules/.package-lock.json
 	$(BIN)/ruff check backend tests alembic scripts
