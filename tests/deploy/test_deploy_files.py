@@ -317,7 +317,7 @@ def test_compose_ray_nodes_run_vigil_ray_node_announcing_their_own_address() -> 
         with pytest.raises(SystemExit) as help_exit:  # the real CLI takes these arguments
             vigil_main([*args, "--help"])
         assert help_exit.value.code == 0, f"{name}: vigil {' '.join(args)}"
-    assert _vigil_args(_command(SERVICES["ray-head"])) == ["ray-node", "--head"]
+    assert _vigil_args(_command(SERVICES["ray-head"])) == ["ray-node", "--head", "--num-cpus", "0"]
     assert SERVICES["ray-head"]["environment"]["VIGIL_CAMERA_SLOTS"] == "0"
     for name in ("ray-worker", "ray-worker-gpu"):
         assert _vigil_args(_command(SERVICES[name])) == ["ray-node", "--address", "ray-head:6379"]
