@@ -2,10 +2,11 @@
 
 `CameraActor` is what Ray places on a node with a free `camera_slot` and restarts on another when its node
 dies. Its constructor starts an asyncio loop in a thread of its own and builds a `CameraHost` there: the
-camera's profile read from the shared database, its `CameraUnit` with a perception pool of one worker
-process, an `IncidentRecorder` (fusion, the activity baseline, incident media, alerts queued through
-Redis) that stores incidents in the shared database and emits them to the camera's socket.io room
-through a write-only Redis manager, and its health published to Redis for every API node to mirror.
+camera's profile read from the shared database, its `CameraUnit` with its perception in a thread of the
+actor (`InActorAnalysis`), an `IncidentRecorder` (fusion, the activity baseline, incident media, alerts
+queued through Redis) that stores incidents in the shared database and emits them to the camera's
+socket.io room through a write-only Redis manager, and its health published to Redis for every API node
+to mirror.
 
 So a restarted actor needs nothing but its camera id and the settings: it reloads the camera from the
 database, closes the incidents its previous life left open (their fusion state died with it), and
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import socketio
@@ -29,20 +32,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from vigil.alerts.config import incident_url
 from vigil.api.app import _alert_delivery, running_rules
 from vigil.api.live import camera_room
-from vigil.api.pipelines import activity_service, profile_of, unit_parts
+from vigil.api.pipelines import activity_service, perception_config, profile_of, unit_parts
 from vigil.camera.profile import CameraProfile
 from vigil.camera.unit import CameraUnit
 from vigil.camera.units import CameraUnits
 from vigil.cluster.shared import publish_health
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.tables import Camera
+from vigil.domain import Observation
 from vigil.incidents.alerting import IncidentAlerts
 from vigil.incidents.artifacts import ClipTiming, IncidentMedia
 from vigil.incidents.recorder import IncidentRecorder
 from vigil.incidents.recovery import close_interrupted
 from vigil.ingest.health import SourceHealth
 from vigil.ingest.webrtc import WebRtcRegistry
+from vigil.perception.worker import analyse_audio, analyse_frame, init_worker, transcribe_speech
 from vigil.pipeline.metrics import PipelineMetrics
+from vigil.pipeline.pool import AnalysisPool, SlotKey
 from vigil.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,39 @@ log = logging.getLogger(__name__)
 HEALTH_PERIOD_S = 0.5
 CALL_TIMEOUT_S = 60.0
 T = TypeVar("T")
+
+
+class InActorAnalysis(AnalysisPool):
+    """The actor's perception in a thread of its own process rather than in a worker process: a crash in
+    a model runtime ends the actor, and Ray restarts it (the isolation the local pool's processes give a
+    single server). It saves the second process per camera, its imports and its memory, and the models
+    start loading as soon as the actor starts (measured: docs/performance.md, "Cluster mode")."""
+
+    def __init__(self, settings: Settings) -> None:
+        perception = perception_config(settings)
+        super().__init__(
+            1,
+            init_worker,
+            analyse_frame,
+            analyse_audio=analyse_audio if perception.sound is not None else None,
+            transcribe=transcribe_speech if perception.speech is not None else None,
+            shared_memory=False,
+        )
+        self._thread = ThreadPoolExecutor(1, "perception", initializer=init_worker, initargs=(perception,))
+        self._thread.submit(int)  # start loading the models now, while the rest of the actor starts
+
+    async def _run(
+        self, slot: SlotKey, work: Callable[..., Observation], args: tuple[Any, ...]
+    ) -> Observation:
+        if slot not in self._in_flight:
+            raise RuntimeError(f"{slot}: analysis without try_acquire")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
+        finally:
+            self._in_flight.discard(slot)
+
+    def shutdown(self) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
 
 
 class CameraHost:
@@ -70,6 +109,7 @@ class CameraHost:
 
     async def open(self) -> None:
         settings, session_factory = self.settings, self.session_factory
+        self.analysis = InActorAnalysis(settings)  # its models load while the rest starts
         self._closers.push_async_callback(self.engine.dispose)
         self._closers.push_async_callback(self.redis.aclose)
         await close_interrupted(session_factory, self.camera_id)
@@ -97,7 +137,8 @@ class CameraHost:
         recorder.start()
         self._closers.push_async_callback(recorder.close)
         self.recorder = recorder
-        self.parts = unit_parts(settings, 1, PipelineMetrics(), WebRtcRegistry(), recorder.observe)
+        shared = unit_parts(settings, 1, PipelineMetrics(), WebRtcRegistry(), recorder.observe)
+        self.parts = dataclasses.replace(shared, pool=self.analysis)
         self._closers.callback(self.parts.pool.shutdown)
         await self.reload()
         self._health_task = asyncio.create_task(self._publish_health())
