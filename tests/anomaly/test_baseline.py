@@ -112,6 +112,14 @@ def test_strength_is_one_half_at_the_threshold_and_grows_past_it() -> None:
 
 def test_too_little_fires_only_where_something_is_expected() -> None:
     baseline = learned()
+    slots = BaselineSettings().low_slots
+    first = [baseline.judge("people", TUE_12, 0.3) for _ in range(slots - 1)]
+    # one quiet slot in a busy hour is not yet "too little": it takes low_slots in a row
+    assert [v.direction for v in first] == [None] * (slots - 1)
+    assert all(v.deviation < -BaselineSettings().low_threshold for v in first)
+    baseline.judge("people", TUE_12, 12.0)  # a usual slot starts the count again
+    streak = [baseline.judge("people", TUE_12, 0.3).direction for _ in range(slots)]
+    assert streak == [None] * (slots - 1) + ["low"]
     empty_noon = baseline.judge("people", TUE_12, 0.3)
     assert empty_noon.direction == "low"
     assert empty_noon.expected is not None

@@ -36,11 +36,12 @@ def hour_label(hour: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class BaselineSettings:
-    threshold: float = 4.0  # spreads above the middle before a slot is unusually high
-    low_threshold: float = 2.5  # spreads below it before unusually low (the transformed scale is bounded
-    # below, so a small count cannot fall as many spreads as it can rise)
-    shrink_slots: float = 12.0  # the most weight, in slots, the neighbours' prior may carry
-    clip: float = 3.0  # learn(): values beyond mid ± clip·spread are winsorised to that edge ...
+    threshold: float = 4.5  # spreads above the middle before a slot is unusually high
+    low_threshold: float = 1.25  # spreads below it before unusually low (the transformed scale is bounded
+    # below, so a small count cannot fall as many spreads as it can rise) ...
+    low_slots: int = 6  # ... for this many slots in a row: one quiet slot in a busy hour is not "too little"
+    shrink_slots: float = 48.0  # the most weight, in slots, the neighbours' prior may carry
+    clip: float = 2.0  # learn(): values beyond mid ± clip·spread are winsorised to that edge ...
     clip_after: float = 12.0  # ... once the bucket has learned this many slots of its own
     memory_slots: float = 96.0  # a bucket's weight stops growing here: old weeks fade, new ones count
     neighbours: Neighbours = "same_day_type"  # same hour on the other days: all, or weekday/weekend apart
@@ -162,6 +163,7 @@ class CameraBaseline:
         self._kinds: dict[str, MeasureKind] = {}
         self._dirty: set[tuple[str, int]] = set()
         self._days: set[int] = set(days)
+        self._low_streak: dict[str, tuple[int, int]] = {}  # measure -> (slots in a row too low, last hour)
         for row in rows:
             if not 0 <= row.hour_of_week < HOURS_OF_WEEK:
                 raise ValueError(f"{row.measure}: hour_of_week {row.hour_of_week} is outside 0..167")
@@ -192,27 +194,41 @@ class CameraBaseline:
         return self._expected(kind, estimate, bucket)
 
     def judge(self, measure: str, hour: int, value: float) -> Verdict:
+        """The verdict on one slot's value. Call it once per measure per slot, in order: "too little"
+        needs `low_slots` slots in a row (kept in memory only; a restart starts the count again)."""
         kind = self._kind(measure)
         estimate = self._estimate(measure, hour, kind)
         if estimate is None:
+            self._low_streak.pop(measure, None)
             return Verdict(measure, value, None, 0.0, None, 0.0)
         bucket = self._bucket(measure, hour)
         expected = self._expected(kind, estimate, bucket)
         deviation = (kind.forward(value) - estimate.mean) / estimate.spread
         high, low = self.settings.threshold, self.settings.low_threshold
         direction: Literal["high", "low"] | None = None
+        too_low = False
         if bucket is not None and _accepted(kind, bucket, value, estimate.spread):
             direction = None
         elif deviation >= high and value - expected.mid >= kind.min_change:
             direction = "high"
         elif kind.low_side and deviation <= -low and expected.mid - value >= kind.min_change:
-            direction = "low"
+            too_low = True
+            if self._low_in_a_row(measure, hour) >= self.settings.low_slots:
+                direction = "low"
+        if not too_low:
+            self._low_streak.pop(measure, None)
         strength = 0.0
         if direction is not None:
             threshold = high if direction == "high" else low
             past = (abs(deviation) - threshold) / threshold
             strength = 1.0 / (1.0 + math.exp(-4.0 * past))
         return Verdict(measure, value, expected, deviation, direction, strength)
+
+    def _low_in_a_row(self, measure: str, hour: int) -> int:
+        streak, last = self._low_streak.get(measure, (0, -1))
+        count = streak + 1 if last in (hour, (hour - 1) % HOURS_OF_WEEK) else 1
+        self._low_streak[measure] = (count, hour)
+        return count
 
     def learn(self, measure: str, hour: int, value: float) -> None:
         """One slot. Once the bucket has its own history, a value beyond mid ± clip·spread is winsorised to
@@ -265,6 +281,7 @@ class CameraBaseline:
 
     def reset(self) -> None:
         self._buckets.clear()
+        self._low_streak.clear()
         self._dirty.clear()
         self._days.clear()
 
