@@ -282,8 +282,8 @@ class Settings(BaseSettings):
     )
     run_cameras: bool = Field(
         True,
-        description="This node runs the cameras' units; false on API-only nodes (another node, or Ray in "
-        "cluster mode, runs them; needs `VIGIL_LIVE_REDIS`).",
+        description="This node runs the cameras' units (in cluster mode: starts their Ray actors); false on "
+        "API-only nodes, where another node runs them (needs `VIGIL_LIVE_REDIS`).",
     )
     ray_address: str = Field(
         "",
@@ -422,6 +422,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "VIGIL_RAY_ADDRESS needs VIGIL_LIVE_REDIS=true: the cameras' actors send health and "
                 "incidents to the API nodes through Redis"
+            )
+        if self.ray_address and not self.run_cameras:
+            raise ValueError(
+                "VIGIL_RAY_ADDRESS with VIGIL_RUN_CAMERAS=false: a node in cluster mode starts and updates "
+                "the cameras' Ray actors; leave VIGIL_RUN_CAMERAS true, or unset VIGIL_RAY_ADDRESS for a "
+                "node that only answers the API"
             )
         return self
 
