@@ -216,6 +216,17 @@ ROWS = [
         target=main_incident,
         json={"status": "acknowledged"},
     ),
+    # 409: the main incident is a scream, not an anomaly; the access check comes first
+    Row(
+        "POST",
+        "/api/v1/incidents/{incident_id}/normal",
+        by_camera_access(403, 409, 409),
+        target=main_incident,
+    ),
+    Row("GET", "/api/v1/cameras/{camera_id}/activity", by_camera_access(200, 200, 200), target=main_camera),
+    Row(
+        "DELETE", "/api/v1/cameras/{camera_id}/baseline", by_camera_access(403, 403, 204), target=main_camera
+    ),
     Row("GET", "/api/v1/artifacts/{artifact_id}", by_camera_access(200, 200, 200), target=main_artifact),
     Row(
         "POST",
