@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
@@ -90,18 +91,24 @@ async def capacity(
 ) -> CapacityRun:
     latencies: list[float] = []
     analysed: dict[int, int] = {}
+    every_camera_analysed = asyncio.Event()
 
     async def on_observation(observation: Observation) -> None:
         if observation.modality != "video":  # the cameras' sound windows reach the pool too: not frames
             return
         latencies.append((time.time() - observation.wall_time_s) * 1000)
         analysed[observation.camera_id] = analysed.get(observation.camera_id, 0) + 1
+        if len(analysed) == cameras:
+            every_camera_analysed.set()
 
     parts = UnitParts(make_pool(workers, config), PipelineMetrics(), WebRtcRegistry(), on_observation)
     supervisor = PipelineSupervisor(parts, HealthRegistry())
     specs = [CameraSpec(i + 1, SourceKind.FILE, str(video), 5.0, True) for i in range(cameras)]
     await supervisor.start([CameraProfile(spec) for spec in specs])
     await asyncio.sleep(3)  # workers start, streams settle
+    # then until every camera had a frame analysed (the workers have loaded their models), at most 30 s
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(every_camera_analysed.wait(), 30.0)
     latencies.clear()
     analysed.clear()
     started = time.monotonic()
