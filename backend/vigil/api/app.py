@@ -148,7 +148,7 @@ def _mount_dashboard(app: FastAPI, dist: Path) -> None:
         return FileResponse(candidate if candidate.is_file() else index)
 
 
-async def _alert_delivery(
+async def alert_delivery(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession]
 ) -> tuple[Delivery, AlertDispatcher, AlertChannels]:
     """Deliveries recorded in the database; routes are loaded per incident update (`IncidentAlerts`).
@@ -193,7 +193,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.session_factory = make_session_factory(runtime.engine)
     if not settings.ray_address:  # in cluster mode each camera's actor closes its own when it starts
         await close_interrupted(runtime.session_factory)  # left open by a server that was killed
-    delivery, runtime.alerts, runtime.alert_channels = await _alert_delivery(
+    delivery, runtime.alerts, runtime.alert_channels = await alert_delivery(
         settings, runtime.session_factory
     )
     runtime.on_close(delivery.aclose)

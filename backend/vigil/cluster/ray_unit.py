@@ -30,7 +30,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from vigil.alerts.config import incident_url
-from vigil.api.app import _alert_delivery, running_rules
+from vigil.api.app import alert_delivery, running_rules
 from vigil.api.live import camera_room
 from vigil.api.pipelines import activity_service, perception_config, profile_of, unit_parts
 from vigil.camera.profile import CameraProfile
@@ -113,7 +113,7 @@ class CameraHost:
         self._closers.push_async_callback(self.engine.dispose)
         self._closers.push_async_callback(self.redis.aclose)
         await close_interrupted(session_factory, self.camera_id)
-        delivery, dispatcher, _channels = await _alert_delivery(settings, session_factory)
+        delivery, dispatcher, _channels = await alert_delivery(settings, session_factory)
         self._closers.push_async_callback(delivery.aclose)
         units = self.units
         recorder = IncidentRecorder(
