@@ -42,7 +42,7 @@ class MeasureKind:
 
 # Floors and smallest changes, reasoned from what a slot's value means (docs/anomaly.md, "Measures"):
 # counts are mean people per analysed frame, so a floor of 0.25 on log1p means a camera that always shows
-# nobody needs about two people on average over the slot (and min_change) before it is unusual.
+# nobody needs about two people on average over the slot before it is unusual (docs/anomaly.md).
 KINDS: Mapping[str, MeasureKind] = MappingProxyType(
     {
         kind.name: kind
