@@ -5,8 +5,10 @@ order) and find the same people and poses on real plaza frames. With f32 forced,
 onnxruntime computes (outputs within 1e-4: the same float32 arithmetic summed in another order). With its
 default precision on a CPU that has bf16 (this EPYC), outputs move by up to 0.11 (NanoDet) and, in empty
 MoveNet candidates, by up to 1 (docs/performance.md): the tests hold the people, their boxes and the
-keypoints of their poses, which is what the rest of Vigil sees, to the tolerances measured on 80 plaza
-frames (boxes within 1.7 px, keypoints within 8.7 px, medians 0.1 px) with some room.
+keypoints of their poses, which is what the rest of Vigil sees, to the tolerances measured on the plaza
+(boxes within 1.7 px, keypoints within 8.7 px, medians 0.1 px; on all 398 frames at 5 fps, 2 178 people
+against 2 177, three frames differing by one person whose box scores 0.51-0.54, at the 0.5 threshold),
+with some room.
 
 The missing-package error is checked with the package hidden, so it runs whether openvino is installed or
 not; the rest skips, saying why, where it is not (`pip install 'vigil[openvino]'`, in the dev extra).
@@ -14,6 +16,7 @@ not; the rest skips, saying why, where it is not (`pip install 'vigil[openvino]'
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import subprocess
@@ -145,10 +148,12 @@ def test_openvino_finds_the_same_people_and_poses_on_the_plaza(frames: list[NDAr
     for image in frames:
         height, width = image.shape[:2]
         people, reference = _people(detector.detect(image)), _people(reference_detector.detect(image))
-        assert len(people) == len(reference) >= 2
-        for person in reference:  # each person onnxruntime finds has its box from OpenVINO
-            best = max(_iou(person, p) for p in people)
-            assert best >= 0.9, (person, people)
+        assert len(reference) >= 2
+        assert abs(len(people) - len(reference)) <= 1  # a box at the threshold may fall either side
+        for person in reference:  # each person found clearly by onnxruntime has its box from OpenVINO
+            if person.conf >= 0.55:
+                best = max(_iou(person, p) for p in people)
+                assert best >= 0.9, (person, people)
         # poses on the same boxes, so that only MoveNet's runtime differs
         mine, theirs = poses.estimate(image, reference), reference_poses.estimate(image, reference)
         assert [p.box for p in mine] == [p.box for p in theirs]
@@ -205,3 +210,20 @@ def test_running_the_models_sends_nothing_and_writes_nothing(tmp_path: Path) -> 
     assert out == ["None", "''"]
     assert list(home.iterdir()) == []  # no ~/intel/openvino_ga_cid, no stats
     assert list(work.iterdir()) == []
+
+
+@needs_openvino
+@pytest.mark.slow
+def test_the_levers_table_has_openvino_rows_that_find_the_same_people() -> None:
+    from vigil.api.pipelines import perception_config
+    from vigil.cli.bench_levers import measure
+
+    config = dataclasses.replace(perception_config(Settings()), sound=None, speech=None)
+    results = {r.lever.name: r for r in measure(plaza(), config, start_s=20.0, seconds=0.6)}
+    on_cpu = results["shared memory + poses for who needs them"]
+    on_openvino = results["shared memory + poses for who needs them + OpenVINO"]
+    assert "shared memory + poses for who needs them + OpenVINO + int8 NanoDet" in results
+    assert len(on_openvino.model_ms) == len(on_cpu.model_ms) == 3
+    assert on_cpu.people > 0
+    assert abs(on_openvino.people - on_cpu.people) <= 1  # 20.0 s has a person scoring 0.51: 8 against 7
+    assert all(ms > 0 for ms in on_openvino.model_ms)  # OpenVINO's time is counted, on the caller's thread
