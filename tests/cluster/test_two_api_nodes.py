@@ -1,7 +1,8 @@
 """Two `vigil serve` nodes behind no balancer, one database and one Redis: node A runs the cameras, node B
 only answers the API (`VIGIL_RUN_CAMERAS=false`). The same user sees the same cameras, health and incidents
 through either node; a camera added through B runs on A; an incident A's camera raises reaches a dashboard
-connected to B; a logout on one node closes the user's live connection on the other."""
+connected to B, and so do its live frames when that dashboard watches it; a logout on one node closes the
+user's live connection on the other."""
 
 from __future__ import annotations
 
@@ -60,12 +61,17 @@ class Dashboard:
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.incidents: list[dict[str, Any]] = []
+        self.frames: list[dict[str, Any]] = []
         self.expired = asyncio.Event()
         self.client.on("incident", self._on_incident)
+        self.client.on("frame", self._on_frame)
         self.client.on("session_expired", self._on_expired)
 
     async def _on_incident(self, data: dict[str, Any]) -> None:
         self.incidents.append(data)
+
+    async def _on_frame(self, data: dict[str, Any]) -> None:
+        self.frames.append(data)
 
     async def _on_expired(self, _data: Any) -> None:
         self.expired.set()
@@ -115,6 +121,14 @@ async def test_either_node_shows_the_same_cameras_health_and_incidents(
         assert (await client_a.get("/api/v1/cameras")).json() == (
             await client_b.get("/api/v1/cameras")
         ).json()
+
+        assert await dashboard.client.call("watch", {"camera_id": camera_id}, timeout=10) == {"ok": True}
+
+        async def frames_on_b() -> bool:
+            return len(dashboard.frames) >= 3
+
+        await until(frames_on_b, "live frames of A's camera reaching a watcher on B", (a, b), 20)
+        assert all(f["camera_id"] == camera_id and f["jpeg"][:2] == b"\xff\xd8" for f in dashboard.frames)
 
         async def opened_on_b() -> bool:
             return any(e["event"] == "opened" for e in dashboard.incidents)

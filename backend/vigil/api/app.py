@@ -58,7 +58,7 @@ from vigil.api.routes.auth import LoginLimits
 from vigil.api.runtime import Runtime
 from vigil.api.users import current_active_user, jwt_strategy
 from vigil.camera.units import CameraUnits
-from vigil.cluster.shared import ControlChannel, HealthSharing
+from vigil.cluster.shared import ControlChannel, HealthSharing, WatchSharing
 from vigil.db import alerts as alert_repo
 from vigil.db import rules as rules_repo
 from vigil.db.alerts import SqlDeliveryLog
@@ -193,9 +193,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.session_factory = make_session_factory(runtime.engine)
     if not settings.ray_address:  # in cluster mode each camera's actor closes its own when it starts
         await close_interrupted(runtime.session_factory)  # left open by a server that was killed
-    delivery, runtime.alerts, runtime.alert_channels = await alert_delivery(
-        settings, runtime.session_factory
-    )
+    delivery, runtime.alerts, runtime.alert_channels = await alert_delivery(settings, runtime.session_factory)
     runtime.on_close(delivery.aclose)
     runtime.retention = RetentionRunner(
         settings.media_dir,
@@ -258,6 +256,10 @@ async def _share_through_redis(runtime: Runtime) -> None:
     sharing = HealthSharing(redis, runtime.health, running)
     sharing.start()
     runtime.on_close(sharing.close)
+    watching = WatchSharing(redis, runtime.hub.watched_cameras)
+    watching.start()
+    runtime.on_close(watching.close)
+    runtime.livefeed.watched_elsewhere = watching.watched
     control = ControlChannel(redis, functools.partial(on_control, runtime))
     await control.start()
     runtime.on_close(control.close)

@@ -205,6 +205,15 @@ class LiveHub:
             except (KeyError, ValueError):  # closed meanwhile
                 continue
 
+    def watched_cameras(self) -> set[int]:
+        """The cameras some connection of this node watches live."""
+        rooms = self.sio.manager.rooms.get("/", {})
+        return {
+            int(room.removeprefix("live:"))
+            for room, members in rooms.items()
+            if isinstance(room, str) and room.startswith("live:") and members and room[5:].isdigit()
+        }
+
     async def emit_incident(self, camera_id: int, event: str, payload: dict[str, Any]) -> None:
         """`event` is opened, updated or closed; only users who may see the camera receive it."""
         await self.sio.emit("incident", {"event": event, **payload}, room=camera_room(camera_id))

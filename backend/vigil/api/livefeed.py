@@ -149,11 +149,19 @@ def unmasked(observation: Observation, masks: Sequence[Polygon]) -> Observation:
 class LiveFeed:
     """Called with every converted frame; sends at most LIVE_FPS per camera, dropping while one encodes."""
 
-    def __init__(self, sio: Any, masks_of: Callable[[int], Sequence[Polygon]] = lambda _camera: ()) -> None:
-        """`masks_of`: a camera's privacy masks (normalised corners), looked up in its unit's profile and
-        blacked out in every live frame."""
+    def __init__(
+        self,
+        sio: Any,
+        masks_of: Callable[[int], Sequence[Polygon]] = lambda _camera: (),
+        watched_elsewhere: Callable[[int], bool] = lambda _camera: False,
+    ) -> None:
+        """`sio`: what `emit`s the frames (the socket.io server, or a write-only Redis manager where no
+        dashboard connects: a cluster's camera unit). `masks_of`: a camera's privacy masks (normalised
+        corners), looked up in its unit's profile and blacked out in every live frame.
+        `watched_elsewhere`: whether a dashboard on another node watches the camera (`WatchSharing`)."""
         self.sio = sio
         self.masks_of = masks_of
+        self.watched_elsewhere = watched_elsewhere
         self._encoders: dict[int, JpegEncoder] = {}
         self._busy: set[int] = set()
         self._due: dict[int, float] = {}  # when each camera's next frame may go
@@ -165,7 +173,10 @@ class LiveFeed:
         return tuple(self.masks_of(camera_id))
 
     def _watched(self, camera_id: int) -> bool:
-        return any(True for _ in self.sio.manager.get_participants("/", live_room(camera_id)))
+        if self.watched_elsewhere(camera_id):
+            return True
+        manager = getattr(self.sio, "manager", None)
+        return manager is not None and any(True for _ in manager.get_participants("/", live_room(camera_id)))
 
     def observe(self, observation: Observation) -> None:
         if observation.modality == "audio":

@@ -32,11 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from vigil.alerts.config import incident_url
 from vigil.api.app import alert_delivery, running_rules
 from vigil.api.live import camera_room
+from vigil.api.livefeed import LiveFeed
 from vigil.api.pipelines import activity_service, perception_config, profile_of, unit_parts
 from vigil.camera.profile import CameraProfile
 from vigil.camera.unit import CameraUnit
 from vigil.camera.units import CameraUnits
-from vigil.cluster.shared import publish_health
+from vigil.cluster.shared import WatchSharing, publish_health
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.tables import Camera
 from vigil.domain import Observation
@@ -137,7 +138,16 @@ class CameraHost:
         recorder.start()
         self._closers.push_async_callback(recorder.close)
         self.recorder = recorder
-        shared = unit_parts(settings, 1, PipelineMetrics(), WebRtcRegistry(), recorder.observe)
+        watching = WatchSharing(self.redis)  # frames only for cameras a dashboard on some node watches
+        watching.start()
+        self._closers.push_async_callback(watching.close)
+        feed = LiveFeed(self.live, masks_of=units.masks, watched_elsewhere=watching.watched)
+
+        async def observed(observation: Observation) -> None:
+            feed.observe(observation)
+            await recorder.observe(observation)
+
+        shared = unit_parts(settings, 1, PipelineMetrics(), WebRtcRegistry(), observed, feed.on_frame)
         self.parts = dataclasses.replace(shared, pool=self.analysis)
         self._closers.callback(self.parts.pool.shutdown)
         await self.reload()

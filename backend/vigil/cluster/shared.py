@@ -7,6 +7,10 @@
   half second with a short expiry; every other node mirrors those keys into its own `HealthRegistry`, so
   `GET /cameras/{id}/health` answers the same on any node. A key that expires (its runner died) leaves the
   camera `pending` until a runner publishes again.
+- **Who watches**: live frames are encoded only for cameras someone watches. Each API node writes
+  `vigil:watching:<id>` (short expiry) for the cameras its connections watch; whoever runs a camera reads
+  those keys, so it sends frames (through the Redis manager, to every node's watchers) when a dashboard on
+  any node watches.
 - **Control**: a pub/sub channel for what one node decides and every node must act on: rooms to recompute
   (a camera created or shared, a role changed), a token logged out, a camera whose profile changed (the node
   that runs cameras applies it).
@@ -30,6 +34,8 @@ from vigil.ingest.health import HealthRegistry, SourceHealth
 log = logging.getLogger(__name__)
 
 HEALTH_PREFIX = "vigil:health:"
+WATCHING_PREFIX = "vigil:watching:"
+WATCHING_TTL_S = 3
 HEALTH_TTL_S = 5
 MIRROR_PERIOD_S = 0.5
 CONTROL_CHANNEL = "vigil:control"
@@ -107,6 +113,52 @@ class HealthSharing:
                 await self.step()
             except Exception:  # Redis restarting: the mirror is stale for a moment, the node goes on
                 log.warning("camera health could not be shared through Redis", exc_info=True)
+            await asyncio.sleep(MIRROR_PERIOD_S)
+
+
+async def _ids_under(redis: Redis, prefix: str) -> set[int]:
+    found = set()
+    async for key in redis.scan_iter(match=f"{prefix}*", count=500):
+        name = (key.decode() if isinstance(key, bytes) else str(key)).removeprefix(prefix)
+        if name.isdigit():
+            found.add(int(name))
+    return found
+
+
+class WatchSharing:
+    """Tells the other nodes which cameras this node's connections watch, and keeps the set of cameras
+    watched anywhere (read by whoever runs a camera, through `watched`)."""
+
+    def __init__(self, redis: Redis, watched_here: Callable[[], set[int]] = set) -> None:
+        self.redis = redis
+        self.watched_here = watched_here
+        self._anywhere: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def watched(self, camera_id: int) -> bool:
+        return camera_id in self._anywhere
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def step(self) -> None:
+        here = self.watched_here()
+        for camera_id in here:
+            await self.redis.set(f"{WATCHING_PREFIX}{camera_id}", "1", ex=WATCHING_TTL_S)
+        self._anywhere = here | await _ids_under(self.redis, WATCHING_PREFIX)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.step()
+            except Exception:
+                log.warning("live watchers could not be shared through Redis", exc_info=True)
             await asyncio.sleep(MIRROR_PERIOD_S)
 
 
