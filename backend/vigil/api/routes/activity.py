@@ -126,7 +126,9 @@ async def mark_normal(
     if incident.label != "anomaly":
         raise HTTPException(status.HTTP_409_CONFLICT, detail="NOT_AN_ANOMALY")
     slot = timedelta(seconds=rt.settings.anomaly_slot_s)
-    until = (incident.ended_at or datetime.now(UTC)) + slot
+    # an incident still open: its slots so far (the rule tells a long one every hour at most)
+    last = incident.ended_at or max(datetime.now(UTC), incident.started_at + timedelta(hours=1))
+    until = last + slot
     absorbed = await rt.incidents.mark_normal(incident.camera_id, incident.started_at - slot, until)
     resolved = await incident_repo.set_status(db, incident, user, IncidentStatus.RESOLVED, None)
     return MarkedNormal(incident=await incident_detail(db, resolved), absorbed=absorbed)
