@@ -16,9 +16,10 @@ import pytest
 from aiohttp import web
 from sqlmodel import col, select
 
-from tests.alerts.support import LOOPBACK, LOOPBACK_WEBHOOKS, http_server, redis_server, update, wait_until
+from tests.alerts.support import LOOPBACK, LOOPBACK_WEBHOOKS, http_server, redis_server, wait_until
+from tests.alerts.test_queue import message
 from tests.conftest import password_hash
-from vigil.alerts import AlertMessage, AlertRoute, ArqDelivery, Redactor, RetryPolicy, make_delivery
+from vigil.alerts import AlertRoute, ArqDelivery, Redactor, RetryPolicy, make_delivery
 from vigil.alerts.channels.webhook import DELIVERY_HEADER, WebhookChannel, WebhookConfig
 from vigil.alerts.delivery import deliver_alert_job
 from vigil.alerts.model import DeliveryAttempt
@@ -28,7 +29,7 @@ from vigil.db.migrate import upgrade_to_head_async
 from vigil.db.tables import AlertDelivery, Camera, Incident, User
 from vigil.db.tables import AlertRoute as StoredRoute
 from vigil.db.types import utcnow
-from vigil.domain import ChannelKind, DeliveryStatus, Role, SourceKind, UpdateKind
+from vigil.domain import ChannelKind, DeliveryStatus, Role, SourceKind
 
 pytestmark = pytest.mark.slow
 
@@ -61,15 +62,6 @@ class HoldingReceiver:
 
     def release(self) -> None:
         self._release.set()
-
-
-def message(incident_id: int) -> AlertMessage:
-    return AlertMessage.from_update(
-        update(UpdateKind.OPENED, incident_id=incident_id),
-        camera_name="Gate",
-        incident_url=f"http://vigil.example/incidents/{incident_id}",
-        incident_id=incident_id,
-    )
 
 
 def route(url: str) -> AlertRoute:

@@ -5,8 +5,8 @@ learning loses nothing; a reset starts over."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,42 +15,14 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import col, select
 
+from tests.anomaly.nights import MONDAY, feed, night
 from tests.conftest import World, build_world, make_settings
 from vigil.api.app import create_app
 from vigil.db.tables import Incident
-from vigil.domain import Box, Detection, Observation
 from vigil.settings import Settings
 
 SLOT_S = 60.0
 MIN_DAYS = 3
-STEP_S = 5.0
-
-
-def _first_monday() -> datetime:
-    """A Monday 00:00 UTC at least a week ahead: the recorder's clock never closes these slots early."""
-    soon = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=8)
-    return soon + timedelta(days=(7 - soon.weekday()) % 7)
-
-
-MONDAY = _first_monday()
-
-
-def night(camera_id: int, day: int, people: int, minutes: float = 20, hour: int = 3) -> Iterator[Observation]:
-    """03:00 on day `day` after MONDAY: a frame and a sound window every 5 s, `people` standing still."""
-    start = MONDAY + timedelta(days=day, hours=hour)
-    for i in range(int(minutes * 60 / STEP_S)):
-        wall = start.timestamp() + i * STEP_S
-        t_s = wall - MONDAY.timestamp()
-        boxes = [Box(0.1 * k, 0.5, 0.1 * k + 0.05, 0.8) for k in range(people)]
-        detections = tuple(Detection("person", 0.8, box, track_id=k + 1) for k, box in enumerate(boxes))
-        yield Observation(camera_id, t_s, wall, motion=0.002 + 0.01 * people, detections=detections)
-        yield Observation(camera_id, t_s + 0.5, wall + 0.5, modality="audio", sound_level_db=-62.0)
-
-
-async def feed(app: FastAPI, observations: Iterator[Observation]) -> None:
-    recorder = app.state.runtime.incidents
-    for observation in observations:
-        await recorder.observe(observation)
 
 
 def anomaly_settings(tmp_path: Path) -> Settings:

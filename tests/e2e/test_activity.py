@@ -16,8 +16,7 @@ Screenshots 80-86 in test-output/e2e/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -25,43 +24,16 @@ from fastapi import FastAPI
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from sqlmodel import col, select
 
+from tests.anomaly.nights import MONDAY, feed, night
 from tests.conftest import world_over_http
 from tests.e2e.conftest import ServerFactory
 from tests.e2e.helpers import shot
 from vigil.db.tables import Incident
-from vigil.domain import Box, Detection, Observation
 
 pytestmark = pytest.mark.slow
 
 MIN_DAYS = 3
-STEP_S = 5.0
 AXE = Axe()
-
-
-def first_monday() -> datetime:
-    """A Monday 00:00 UTC at least a week ahead."""
-    soon = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=8)
-    return soon + timedelta(days=(7 - soon.weekday()) % 7)
-
-
-MONDAY = first_monday()
-
-
-def night(camera_id: int, day: int, people: int, minutes: float = 20) -> Iterator[Observation]:
-    """03:00-03:20 on day `day` after MONDAY: a frame and a sound window every 5 s, `people` still."""
-    start = MONDAY + timedelta(days=day, hours=3)
-    for i in range(int(minutes * 60 / STEP_S)):
-        wall = start.timestamp() + i * STEP_S
-        t_s = wall - MONDAY.timestamp()
-        boxes = [Box(0.1 * k, 0.5, 0.1 * k + 0.05, 0.8) for k in range(people)]
-        detections = tuple(Detection("person", 0.8, box, track_id=k + 1) for k, box in enumerate(boxes))
-        yield Observation(camera_id, t_s, wall, motion=0.002 + 0.01 * people, detections=detections)
-        yield Observation(camera_id, t_s + 0.5, wall + 0.5, modality="audio", sound_level_db=-62.0)
-
-
-async def feed(app: FastAPI, observations: Iterator[Observation]) -> None:
-    for observation in observations:
-        await app.state.runtime.incidents.observe(observation)
 
 
 async def anomaly_ids(app: FastAPI, camera_id: int) -> list[int]:

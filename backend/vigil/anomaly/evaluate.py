@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import importlib
+import importlib.util
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -364,9 +366,8 @@ class RiverTrees:
     running mean, through the same raw-change gate as the others."""
 
     def __init__(self) -> None:
-        from river import anomaly  # optional: only for this comparison, never a dependency of Vigil
-
-        self._anomaly = anomaly
+        # optional: only for this comparison, never a dependency of Vigil (so imported by name)
+        self._anomaly = importlib.import_module("river.anomaly")
         self.models: dict[str, object] = {}
         self.past: dict[str, list[float]] = defaultdict(list)  # sorted scores seen while learning
         self.middles: dict[tuple[str, int], _Welford] = defaultdict(_Welford)
@@ -419,11 +420,7 @@ class RiverTrees:
 
 
 def river_available() -> bool:
-    try:
-        import river  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("river") is not None
 
 
 # --- the whole evaluation

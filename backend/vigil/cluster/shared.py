@@ -77,14 +77,13 @@ async def read_health(redis: Redis) -> dict[int, SourceHealth]:
     return found
 
 
-class HealthSharing:
-    """Publishes the health of the cameras this node runs and mirrors every other camera's."""
+class _Periodic:
+    """A step run every `MIRROR_PERIOD_S` until closed; a failing step (Redis restarting) is logged and
+    the next one tries again."""
 
-    def __init__(self, redis: Redis, registry: HealthRegistry, running: Callable[[], set[int]]) -> None:
-        self.redis = redis
-        self.registry = registry
-        self.running = running  # the cameras whose units run in this process
-        self._mirrored: set[int] = set()
+    what = "shared state"
+
+    def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -95,6 +94,30 @@ class HealthSharing:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+    async def step(self) -> None:
+        raise NotImplementedError
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.step()
+            except Exception:
+                log.warning("%s could not be shared through Redis", self.what, exc_info=True)
+            await asyncio.sleep(MIRROR_PERIOD_S)
+
+
+class HealthSharing(_Periodic):
+    """Publishes the health of the cameras this node runs and mirrors every other camera's."""
+
+    what = "camera health"
+
+    def __init__(self, redis: Redis, registry: HealthRegistry, running: Callable[[], set[int]]) -> None:
+        super().__init__()
+        self.redis = redis
+        self.registry = registry
+        self.running = running  # the cameras whose units run in this process
+        self._mirrored: set[int] = set()
 
     async def step(self) -> None:
         mine = self.running()
@@ -107,14 +130,6 @@ class HealthSharing:
             self.registry.publish(camera_id, health)
         self._mirrored = set(shared)
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.step()
-            except Exception:  # Redis restarting: the mirror is stale for a moment, the node goes on
-                log.warning("camera health could not be shared through Redis", exc_info=True)
-            await asyncio.sleep(MIRROR_PERIOD_S)
-
 
 async def _ids_under(redis: Redis, prefix: str) -> set[int]:
     found = set()
@@ -125,41 +140,26 @@ async def _ids_under(redis: Redis, prefix: str) -> set[int]:
     return found
 
 
-class WatchSharing:
+class WatchSharing(_Periodic):
     """Tells the other nodes which cameras this node's connections watch, and keeps the set of cameras
     watched anywhere (read by whoever runs a camera, through `watched`)."""
 
+    what = "live watchers"
+
     def __init__(self, redis: Redis, watched_here: Callable[[], set[int]] = set) -> None:
+        super().__init__()
         self.redis = redis
         self.watched_here = watched_here
         self._anywhere: set[int] = set()
-        self._task: asyncio.Task[None] | None = None
 
     def watched(self, camera_id: int) -> bool:
         return camera_id in self._anywhere
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def step(self) -> None:
         here = self.watched_here()
         for camera_id in here:
             await self.redis.set(f"{WATCHING_PREFIX}{camera_id}", "1", ex=WATCHING_TTL_S)
         self._anywhere = here | await _ids_under(self.redis, WATCHING_PREFIX)
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.step()
-            except Exception:
-                log.warning("live watchers could not be shared through Redis", exc_info=True)
-            await asyncio.sleep(MIRROR_PERIOD_S)
 
 
 class ControlChannel:
