@@ -62,6 +62,10 @@ class RuleError(ValueError):
             text += f" (and {len(self.problems) + omitted - 1} more)"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[type[RuleError], tuple[list[tuple[int | None, int | None, str, str]], int]]:
+        """Pickled as its problems (drafts are parsed in a process of their own: `api.routes.rules`)."""
+        return (RuleError, (self.problems, self.omitted))
+
 
 class Read(StrEnum):
     """How a term reads its evidence in the window."""

@@ -5,7 +5,10 @@ that run stay as they were."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -112,10 +115,30 @@ def problems_of(error: RuleError) -> list[RuleProblem]:
     ]
 
 
+class _Parser:
+    """One process of its own for parsing drafts, started at the first draft. A thread would not do: a long
+    draft's validation (pydantic's, in Rust) holds the GIL for tens of milliseconds at a time, which the
+    event loop carrying every camera's live frames would wait for (`tests/security/test_yaml_bomb.py`)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def parse(self, text: str) -> RuleSet:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, load_rules, text)
+        except BrokenProcessPool:  # the parser died (killed, out of memory): a new one next time
+            self._pool = None
+            return await asyncio.to_thread(load_rules, text)
+
+
+_parser = _Parser()
+
+
 async def parse(text: str) -> RuleSet:
-    """`load_rules` in a thread: a long draft takes up to about a second of CPU, which must not stall the
-    event loop that carries every camera's live frames."""
-    return await asyncio.to_thread(load_rules, text)
+    """`load_rules` away from the event loop: a long draft takes up to about a second of CPU."""
+    return await _parser.parse(text)
 
 
 async def parse_or_422(text: str) -> RuleSet:
