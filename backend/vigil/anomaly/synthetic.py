@@ -163,17 +163,7 @@ def _day(camera: Archetype, rng: np.random.Generator, p: Params, weekday: int) -
         events = rng.poisson(0.3 * 5 * shape + 0.02) / 5.0
         passing = rng.binomial(arrivals, 0.5)
         zone = _zone(rng, "Path", passing, 12.0, {"left": passing / 10, "right": passing / 10})
-        slots = [
-            {
-                "people": float(people[i]),
-                "vehicles": float(vehicles[i]),
-                "motion": float(min(motion[i], 100.0)),
-                "sound_level": float(min(sound[i], 0.0)),
-                "sound_events": float(events[i]),
-                **zone[i],
-            }
-            for i in range(SLOTS_PER_DAY)
-        ]
+        slots = _day_slots(people, vehicles, motion, sound, events, zone)
     elif camera == "gate":
         morning, evening = p.gate_peaks
         rush = 0.0 if weekend else 1.0
@@ -193,17 +183,7 @@ def _day(camera: Archetype, rng: np.random.Generator, p: Params, weekday: int) -
         zone = _zone(
             rng, "Gate", arrivals, 6.0, {"up": up / 5.0, "down": down / 5.0, "left": stray, "right": stray}
         )
-        slots = [
-            {
-                "people": float(people[i]),
-                "vehicles": float(vehicles[i]),
-                "motion": float(min(motion[i], 100.0)),
-                "sound_level": float(min(sound[i], 0.0)),
-                "sound_events": float(events[i]),
-                **zone[i],
-            }
-            for i in range(SLOTS_PER_DAY)
-        ]
+        slots = _day_slots(people, vehicles, motion, sound, events, zone)
     else:
         shape = _plateau(hours, 8.0, 18.0) * (0.2 if weekend else 1.0)
         arrivals = rng.poisson(2.0 * level * shape + 0.01)
@@ -217,16 +197,29 @@ def _day(camera: Archetype, rng: np.random.Generator, p: Params, weekday: int) -
         )
         events = rng.poisson(0.2 * 5 * shape * level + 0.02) / 5.0
         zone = _zone(rng, "Corridor", arrivals, 8.0, {"left": arrivals / 10, "right": arrivals / 10})
-        slots = [
-            {
-                "people": float(people[i]),
-                "motion": float(min(motion[i], 100.0)),
-                "sound_level": float(min(sound[i], 0.0)),
-                "sound_events": float(events[i]),
-                **zone[i],
-            }
-            for i in range(SLOTS_PER_DAY)
-        ]
+        slots = _day_slots(people, None, motion, sound, events, zone)
+    return slots
+
+
+def _day_slots(
+    people: np.ndarray,
+    vehicles: np.ndarray | None,
+    motion: np.ndarray,
+    sound: np.ndarray,
+    events: np.ndarray,
+    zone: list[dict[str, float]],
+) -> list[dict[str, float]]:
+    """A day's slots as measure → value, motion capped at 100 % and sound at 0 dBFS (`vehicles` None: a
+    camera that sees none)."""
+    slots = []
+    for i in range(SLOTS_PER_DAY):
+        slot = {"people": float(people[i])}
+        if vehicles is not None:
+            slot["vehicles"] = float(vehicles[i])
+        slot["motion"] = float(min(motion[i], 100.0))
+        slot["sound_level"] = float(min(sound[i], 0.0))
+        slot["sound_events"] = float(events[i])
+        slots.append({**slot, **zone[i]})
     return slots
 
 
