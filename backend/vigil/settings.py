@@ -300,6 +300,36 @@ class Settings(BaseSettings):
         ge=0,
         description="`vigil ray-node`: how many camera units this node holds (0: a head that runs none).",
     )
+    ray_perception_actors: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Cluster mode: 0, each camera's actor runs its own models; N, N shared perception actors "
+        "hold the models and serve every camera's frames and sound, batching what arrives together "
+        '(docs/deploy.md, "Shared perception").',
+    )
+    ray_perception_cpus: float = Field(
+        1.0, ge=0, description="Cluster mode: the CPUs each shared perception actor holds on its node."
+    )
+    ray_perception_gpus: float = Field(
+        0.0,
+        ge=0,
+        description="Cluster mode: the GPUs each shared perception actor holds (Ray places it on a GPU node; "
+        "set `VIGIL_DEVICE=cuda` for the models to use it).",
+    )
+    ray_batch_window_ms: float = Field(
+        5.0,
+        ge=0,
+        le=1000,
+        description="Cluster mode: how long a shared perception actor waits after a frame for other cameras' "
+        "frames to analyse in the same call.",
+    )
+    ray_batch_max: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Cluster mode: the most frames a shared perception actor takes in one call.",
+    )
     public_url: str = Field(
         "", description="The dashboard's address in alert links; empty: `http://<host>:<port>`."
     )

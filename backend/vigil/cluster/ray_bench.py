@@ -1,9 +1,10 @@
 """`python -m vigil.cluster.ray_bench` (in `make bench` with the `cluster` extra): what Ray itself costs.
 
 - **per frame**: a 640×360 frame's round trip to a process that only reads it and answers an empty
-  observation, through the local pool (shared memory) and through a Ray actor call on the same machine.
-  Cluster mode sends no frame through Ray (a camera's unit and its pool run inside its actor); this is
-  the price of the design not taken, perception as Ray actors fed frame by frame;
+  observation, through the local pool (shared memory), through a Ray actor call on the same machine, and
+  through an actor batching like the shared perception actors (`VIGIL_RAY_PERCEPTION_ACTORS`), with four
+  cameras each keeping one frame in flight. By default cluster mode sends no frame through Ray (a camera's
+  unit and its models run inside its actor); this is the price of shared perception;
 - **failover**: a local cluster of a head and two worker nodes, a minimal actor on a `camera_slot`, its
   node killed: seconds until the actor answers from the other node (Ray's own part: noticing the death
   and starting the actor again; a camera adds its unit's start, measured by tests/cluster).
@@ -18,6 +19,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vigil.cluster import ray_env
+from vigil.cluster.batching import Batcher
 from vigil.domain import Frame, Observation
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.shared_frames import SharedFrame, frame_of
@@ -55,6 +58,32 @@ class FrameReader:
         import ray
 
         return str(ray.get_runtime_context().get_node_id())
+
+
+ReadJob = tuple[int, float, NDArray[np.uint8]]
+
+
+def read_all(jobs: Sequence[ReadJob]) -> list[Observation | BaseException]:
+    return [
+        Observation(camera_id, t_s, time.time(), motion=float(image[0, 0, 0]))
+        for camera_id, t_s, image in jobs
+    ]
+
+
+class BatchedReader:
+    """The same work behind the shared perception actors' batching."""
+
+    def __init__(self, window_ms: float) -> None:
+        self._batcher: Batcher[ReadJob, Observation] = Batcher(
+            read_all, window_ms / 1000, 8, source_of=lambda job: job[0]
+        )
+
+    async def read(self, camera_id: int, t_s: float, image: NDArray[np.uint8]) -> Observation:
+        return await self._batcher.submit((camera_id, t_s, image))
+
+    def mean_batch(self) -> float:
+        batches = self._batcher.stats.batches
+        return self._batcher.stats.jobs / max(sum(batches.values()), 1)
 
 
 def _ms(samples: list[float]) -> tuple[float, float]:
@@ -90,6 +119,27 @@ def actor_round_trips(ray: Any, frames: int) -> list[float]:
             times.append(time.perf_counter() - start)
     ray.kill(reader)
     return times
+
+
+async def batched_round_trips(
+    ray: Any, frames: int, cameras: int, window_ms: float
+) -> tuple[list[float], float]:
+    """`cameras` senders, each with one frame in flight, to one batching actor: round trips and mean batch."""
+    reader = ray.remote(BatchedReader).options(num_cpus=0, resources={"camera_slot": 1}).remote(window_ms)
+    image = np.zeros(FRAME_SHAPE, dtype=np.uint8)
+    times: list[float] = []
+
+    async def camera(camera_id: int) -> None:
+        for index in range(frames // cameras + 5):
+            start = time.perf_counter()
+            await reader.read.remote(camera_id, index / 10, image)
+            if index >= 5:
+                times.append(time.perf_counter() - start)
+
+    await asyncio.gather(*(camera(camera_id) for camera_id in range(cameras)))
+    mean_batch = float(ray.get(reader.mean_batch.remote(), timeout=60))
+    ray.kill(reader)
+    return times, mean_batch
 
 
 def failover_s(ray: Any, cluster: Any, workers: list[Any]) -> float:
@@ -141,6 +191,8 @@ def main() -> None:
                 ray_env.connect(cluster.address, LOOPBACK)
                 if attempt == 0:
                     actor_ms = _ms(actor_round_trips(ray, args.frames))
+                    batched, mean_batch = asyncio.run(batched_round_trips(ray, args.frames, 4, 5.0))
+                    batched_ms = _ms(batched)
                 failovers.append(failover_s(ray, cluster, workers))
             finally:
                 ray.shutdown()
@@ -152,6 +204,11 @@ def main() -> None:
             f"{pool_ms[1]:.2f} ms",
         ),
         ("640×360 frame round trip, Ray actor call", f"{actor_ms[0]:.2f} ms", f"{actor_ms[1]:.2f} ms"),
+        (
+            f"the same, batching actor (5 ms window), 4 cameras, {mean_batch:.1f} frames a call on average",
+            f"{batched_ms[0]:.2f} ms",
+            f"{batched_ms[1]:.2f} ms",
+        ),
         (
             f"failover of a minimal actor, node killed ({len(failovers)} runs)",
             f"{statistics.median(failovers):.1f} s",

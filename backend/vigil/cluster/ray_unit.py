@@ -3,10 +3,10 @@
 `CameraActor` is what Ray places on a node with a free `camera_slot` and restarts on another when its node
 dies. Its constructor starts an asyncio loop in a thread of its own and builds a `CameraHost` there: the
 camera's profile read from the shared database, its `CameraUnit` with its perception in a thread of the
-actor (`InActorAnalysis`), an `IncidentRecorder` (fusion, the activity baseline, incident media, alerts
-queued through Redis) that stores incidents in the shared database and emits them to the camera's
-socket.io room through a write-only Redis manager, and its health published to Redis for every API node
-to mirror.
+actor (`InActorAnalysis`) or in the cluster's shared perception actors (`ray_perception.RemoteAnalysis`),
+an `IncidentRecorder` (fusion, the activity baseline, incident media, alerts queued through Redis) that
+stores incidents in the shared database and emits them to the camera's socket.io room through a
+write-only Redis manager, and its health published to Redis for every API node to mirror.
 
 So a restarted actor needs nothing but its camera id and the settings: it reloads the camera from the
 database, closes the incidents its previous life left open (their fusion state died with it), and
@@ -37,6 +37,7 @@ from vigil.api.pipelines import activity_service, perception_config, profile_of,
 from vigil.camera.profile import CameraProfile
 from vigil.camera.unit import CameraUnit
 from vigil.camera.units import CameraUnits
+from vigil.cluster.ray_perception import RemoteAnalysis
 from vigil.cluster.shared import WatchSharing, publish_health
 from vigil.db.engine import make_engine, make_session_factory
 from vigil.db.tables import Camera
@@ -110,7 +111,10 @@ class CameraHost:
 
     async def open(self) -> None:
         settings, session_factory = self.settings, self.session_factory
-        self.analysis = InActorAnalysis(settings)  # its models load while the rest starts
+        # its own models (they load while the rest starts), or the cluster's shared perception actors
+        self.analysis: AnalysisPool = (
+            RemoteAnalysis(settings) if settings.ray_perception_actors else InActorAnalysis(settings)
+        )
         self._closers.push_async_callback(self.engine.dispose)
         self._closers.push_async_callback(self.redis.aclose)
         await close_interrupted(session_factory, self.camera_id)

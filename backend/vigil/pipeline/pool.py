@@ -57,7 +57,7 @@ def speech_slot(camera_id: int) -> SlotKey:
     return ("speech", camera_id)
 
 
-def _phase_of(slot: SlotKey) -> Phase:
+def phase_of(slot: SlotKey) -> Phase:
     """The kind of work of a slot; a kind set aside (`frames`, `audio`, `speech`) is refused."""
     if not isinstance(slot, tuple):
         return "frames"
@@ -226,7 +226,7 @@ class AnalysisPool:
     def try_acquire(self, slot: SlotKey) -> bool:
         """Claim a slot (a camera id for frames, `audio_slot(id)` for sound), synchronously, before
         scheduling the work; False when taken, while the pool restarts, or when that work is set aside."""
-        if slot in self._in_flight or self.restarting or _phase_of(slot) in self._book.set_aside:
+        if slot in self._in_flight or self.restarting or phase_of(slot) in self._book.set_aside:
             return False
         self._in_flight.add(slot)
         return True
@@ -272,7 +272,7 @@ class AnalysisPool:
         try:
             executor = self._started()
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(executor, _work, _phase_of(slot), work, *args)
+            result = await loop.run_in_executor(executor, _work, phase_of(slot), work, *args)
         except BrokenProcessPool:
             self._replace(executor)
             raise
