@@ -63,6 +63,30 @@ def plaza_incident() -> Path:
     return path
 
 
+def unavailable() -> str:
+    """Why no test RTSP camera can start here ("" when one can): Debian's Python without GStreamer's RTSP
+    server or its elements. Loads them in a child process, as the camera does; opens no socket."""
+    if not SYSTEM_PYTHON.exists():
+        return f"{SYSTEM_PYTHON} not found: the RTSP camera needs Debian's Python; {INSTALL_HINT}"
+    check = f"import sys; sys.path.insert(0, {str(SERVER_SCRIPT.parent)!r}); import rtsp_server; "
+    check += "print(rtsp_server.load_gstreamer())"
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+        done = subprocess.run(
+            [str(SYSTEM_PYTHON), "-c", check],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=env,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"cannot run {SYSTEM_PYTHON}: {exc}; {INSTALL_HINT}"
+    if done.returncode != 0:
+        return f"{SYSTEM_PYTHON} cannot load the test RTSP server: {done.stderr.strip()[-500:]}"
+    return done.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
