@@ -76,6 +76,8 @@ bench: install
 	$(BIN)/python -m vigil.anomaly.bench
 	@if $(BIN)/python -c "import ray" 2>/dev/null; then $(BIN)/python -m vigil.cluster.ray_bench; \
 	else echo "cluster mode's figures skipped: Ray is not installed (pip install -e '.[cluster]')"; fi
+	@if $(BIN)/python -c "import ray" 2>/dev/null; then $(BIN)/python -m vigil.cluster.ray_bench_scale $(DEMO_VIDEO); \
+	else echo "cluster mode's scale figures skipped: Ray is not installed (pip install -e '.[cluster]')"; fi
 
 lint: install-dev frontend/node_modules/.package-lock.json
 	$(BIN)/ruff check backend tests alembic scripts
