@@ -66,6 +66,7 @@ class Lever:
     pose_schedule: PoseSchedule | None
     motion_regions: bool = False
     int8_objects: bool = False  # NanoDet quantized here (`perception/quantize.py`), calibrated on the video
+    int8_pose: bool = False  # MoveNet quantized here, calibrated on the video's person crops
     device: str | None = None  # where NanoDet and MoveNet run; None: the configured `VIGIL_DEVICE`
 
 
@@ -100,12 +101,27 @@ LEVERS = (
     Lever("shared memory + poses for who needs them", True, PoseSchedule()),
     Lever("shared memory + poses for who needs them + motion regions", True, PoseSchedule(), True),
     Lever("shared memory + poses for who needs them + int8 NanoDet", True, PoseSchedule(), False, True),
+    Lever(
+        "shared memory + poses for who needs them + int8 NanoDet + int8 MoveNet",
+        True,
+        PoseSchedule(),
+        int8_objects=True,
+        int8_pose=True,
+    ),
     Lever("shared memory + poses for who needs them + OpenVINO", True, PoseSchedule(), device="openvino"),
     Lever(
         "shared memory + poses for who needs them + OpenVINO + int8 NanoDet",
         True,
         PoseSchedule(),
         int8_objects=True,
+        device="openvino",
+    ),
+    Lever(
+        "shared memory + poses for who needs them + OpenVINO + int8 NanoDet + int8 MoveNet",
+        True,
+        PoseSchedule(),
+        int8_objects=True,
+        int8_pose=True,
         device="openvino",
     ),
 )
@@ -149,11 +165,26 @@ def _int8_detectors(
         }
 
 
+def _int8_poses(
+    video: Path, config: worker.PerceptionConfig, devices: tuple[str, ...] = ("cpu",)
+) -> dict[str, PoseEstimator]:
+    """MoveNet quantized on the person crops of the video's own frames, on each device."""
+    if config.pose_model is None:
+        return {}
+    from vigil.perception.quantize import calibration_frames, person_crops, quantize_movenet
+
+    with tempfile.TemporaryDirectory() as scratch:
+        crops = person_crops(calibration_frames(video))
+        model = quantize_movenet(crops, Path(scratch) / "movenet-int8.onnx", config.pose_model)
+        return {device: MoveNetCropPose(model, device=device) for device in devices}
+
+
 @dataclass(frozen=True)
 class DeviceModels:
     objects: ObjectDetector | None
     pose: PoseEstimator | None
     int8_objects: ObjectDetector | None
+    int8_pose: PoseEstimator | None
 
 
 def _on_devices(
@@ -165,11 +196,16 @@ def _on_devices(
     if openvino_installed() and config.device != "openvino":
         devices.append("openvino")
     int8 = _int8_detectors(video, config, tuple(devices))
-    on = {config.device: DeviceModels(models.objects, models.pose, int8.get(config.device))}
+    int8_pose = _int8_poses(video, config, tuple(devices))
+    on = {
+        config.device: DeviceModels(
+            models.objects, models.pose, int8.get(config.device), int8_pose.get(config.device)
+        )
+    }
     for device in devices[1:]:
         moved = dataclasses.replace(config, device=device)
         pose = MoveNetCropPose(config.pose_model, device=device) if config.pose_model is not None else None
-        on[device] = DeviceModels(worker.build_detector(moved), pose, int8.get(device))
+        on[device] = DeviceModels(worker.build_detector(moved), pose, int8.get(device), int8_pose.get(device))
     return on
 
 
@@ -191,13 +227,20 @@ def measure(
     on = _on_devices(video, config, models)
     clock = [0.0]
     for device_models in on.values():
-        for model in (device_models.objects, device_models.pose, device_models.int8_objects):
+        for model in (
+            device_models.objects,
+            device_models.pose,
+            device_models.int8_objects,
+            device_models.int8_pose,
+        ):
             if model is not None and hasattr(model, "_session"):
                 model._session = TimedSession(model._session, clock)
 
     def models_of(lever: Lever) -> DeviceModels | None:
         found = on.get(lever.device or config.device)
-        return None if found is None or (lever.int8_objects and found.int8_objects is None) else found
+        if found is None or (lever.int8_objects and found.int8_objects is None):
+            return None
+        return None if lever.int8_pose and found.int8_pose is None else found
 
     results = [LeverResult(lever) for lever in LEVERS if models_of(lever) is not None]
     gates = [MotionGate() for _ in results]
@@ -215,7 +258,7 @@ def measure(
                     dataclasses.replace(
                         models,
                         objects=chosen.int8_objects if lever.int8_objects else chosen.objects,
-                        pose=chosen.pose,
+                        pose=chosen.int8_pose if lever.int8_pose else chosen.pose,
                         pose_schedule=lever.pose_schedule,
                         motion_regions=lever.motion_regions,
                     )
