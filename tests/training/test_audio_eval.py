@@ -16,7 +16,7 @@ from tests.perception.test_faces_emotion import model_file
 from vigil.domain import SoundEvent
 from vigil.fusion.rules import load_default_rules
 from vigil.training import audio_eval
-from vigil.training.audio_data import EVALUATION_PACKAGES, DataError, active_rms, rms
+from vigil.training.audio_data import EVALUATION_PACKAGES, DataError, active_rms, label_for, rms
 from vigil.training.audio_eval import (
     Recording,
     Setup,
@@ -28,7 +28,9 @@ from vigil.training.audio_eval import (
 )
 from vigil.training.audio_eval_corpus import (
     EVAL_MANIFEST_PATH,
+    EVENT_LABELS,
     SPLITS,
+    TUNE_PACKAGES,
     EvalFile,
     place,
     read_eval_manifest,
@@ -53,6 +55,27 @@ def test_the_corpus_is_split_by_package_and_leaves_the_shared_media_packages_out
         assert label in test_labels, f"no {label} in the test packages"
     assert {"siren", "alarm"} & test_labels
     assert any(e.label == "everyday:crowd_cheering" for e in files if e.split == "test")
+
+
+def test_the_tune_group_holds_real_screams_and_barks_and_leaves_unclear_sounds_out() -> None:
+    """Scratch's library: recorded screams and dogs are events of the tune group; a baby's cry is left out
+    (crying is not a label of this corpus), and so are bleeps, other animals and percussion."""
+    [scratch] = [p for p in TUNE_PACKAGES if p.name == "scratch"]
+    sounds = "usr/share/scratch/Media/Sounds/"
+    assert label_for(scratch, sounds + "Human/Scream-female.wav") == "scream"
+    assert label_for(scratch, sounds + "Human/Scream-male2.mp3") == "scream"
+    assert label_for(scratch, sounds + "Animal/Dog1.wav") == "dog_bark"
+    assert label_for(scratch, sounds + "Human/PartyNoise.wav") == "everyday:crowd_cheering"
+    assert label_for(scratch, sounds + "Effects/MotorcyclePassing.wav") == "everyday:traffic_horns"
+    assert label_for(scratch, sounds + "Music Loops/Techno.mp3") == "everyday:music"
+    assert "crying" not in EVENT_LABELS
+    for unclear in ("Human/BabyCry.mp3", "Electronic/Screech.wav", "Animal/WolfHowl.wav",
+                    "Percussion/CymbalCrash.wav", "Human/Footsteps-1.wav"):  # fmt: skip
+        assert label_for(scratch, sounds + unclear) is None, unclear
+    listed = [e for e in read_eval_manifest() if e.package_name == "scratch"]
+    assert {e.split for e in listed} == {"tune"}
+    assert {e.label for e in listed} >= {"scream", "dog_bark"}
+    assert all(e.licence == "CC-BY-SA-3.0" and e.path.startswith(sounds) for e in listed)
 
 
 def test_a_file_listed_under_the_other_group_than_its_package_is_refused(tmp_path: Path) -> None:
