@@ -73,6 +73,7 @@ eval-audio: install models
 bench: install
 	$(BIN)/vigil bench $(DEMO_VIDEO) --max-cameras 8
 	$(BIN)/vigil bench $(DEMO_VIDEO) --no-models --max-cameras 32 --seconds 10
+	$(BIN)/python -m vigil.cli.bench_serve $(DEMO_VIDEO) --cameras 1 8
 	$(BIN)/python -m vigil.anomaly.bench
 	@if $(BIN)/python -c "import ray" 2>/dev/null; then $(BIN)/python -m vigil.cluster.ray_bench; \
 	else echo "cluster mode's figures skipped: Ray is not installed (pip install -e '.[cluster]')"; fi
