@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.cluster.ray_support import LOOPBACK, local_cluster
 from vigil.cluster import ray_env
+from vigil.cluster.local import LOOPBACK, local_cluster
 
 
 class Probe:

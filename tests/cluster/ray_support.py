@@ -1,46 +1,51 @@
-"""A local Ray cluster for the tests: a head that holds no camera and worker nodes with `camera_slot`s, every
-node on 127.0.0.1, started with Vigil's quiet environment (`vigil.cluster.ray_env`)."""
+"""What the cluster tests share: an admin signed in through the API with a dashboard's socket.io connection,
+and waiting for what a user would see. The local Ray cluster itself is `vigil.cluster.local`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import asyncio
+import time
 from typing import Any
 
-from vigil.cluster import ray_env
+import httpx
+import pytest
+import socketio
 
-LOOPBACK = "127.0.0.1"
+from tests.conftest import PASSWORD
+
+ADMIN = "admin@example.com"
 
 
-@contextmanager
-def local_cluster(home: Path, workers: int, slots: int) -> Iterator[tuple[Any, list[Any]]]:
-    """`ray.cluster_utils.Cluster` with a head (no slots, no CPU) and `workers` nodes of `slots` each;
-    yields it and the worker nodes."""
-    ray_env.import_ray()
-    from ray.cluster_utils import Cluster
+class Dashboard:
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.incidents: list[dict[str, Any]] = []
+        self.client.on("incident", self._on_incident)
 
-    with ray_env.quiet_environment(home):
-        cluster = Cluster(
-            initialize_head=True,
-            head_node_args={
-                "node_ip_address": LOOPBACK,
-                "num_cpus": 0,
-                "resources": {"camera_slot": 0},
-                "include_dashboard": False,
-                "_system_config": dict(ray_env.HEAD_SYSTEM_CONFIG),
-            },
-        )
-        try:
-            nodes = [
-                cluster.add_node(node_ip_address=LOOPBACK, num_cpus=2, resources={"camera_slot": slots})
-                for _ in range(workers)
-            ]
-            cluster.wait_for_nodes()
-        except BaseException:
-            cluster.shutdown()
-            raise
-    try:
-        yield cluster, nodes
-    finally:
-        cluster.shutdown()
+    async def _on_incident(self, data: dict[str, Any]) -> None:
+        self.incidents.append(data)
+
+    def opened(self) -> list[dict[str, Any]]:
+        return [e for e in self.incidents if e["event"] == "opened"]
+
+
+async def admin_with_dashboard(client: httpx.AsyncClient, url: str) -> Dashboard:
+    """Registers the first account (the admin), signs `client` in as it and connects its dashboard."""
+    made = await client.post("/api/v1/auth/register", json={"email": ADMIN, "password": PASSWORD})
+    assert made.status_code == 201, made.text
+    login = await client.post("/api/v1/auth/jwt/login", data={"username": ADMIN, "password": PASSWORD})
+    token = login.json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    dashboard = Dashboard()
+    await dashboard.client.connect(url, auth={"token": token}, transports=["websocket"])
+    return dashboard
+
+
+async def until(probe: Any, what: str, timeout_s: float) -> float:
+    """Seconds it took `probe()` to answer true; fails after `timeout_s`."""
+    start = time.monotonic()
+    while not await probe():
+        if time.monotonic() - start > timeout_s:
+            pytest.fail(f"waited {timeout_s} s for {what}")
+        await asyncio.sleep(0.25)
+    return time.monotonic() - start

@@ -37,17 +37,17 @@ from typing import Any
 
 import httpx
 import pytest
-import socketio
 from sqlalchemy.engine import make_url
 
 from tests.alerts.support import redis_server
-from tests.cluster.ray_support import local_cluster
-from tests.conftest import ON_POSTGRESQL, PASSWORD, make_settings
+from tests.cluster.ray_support import admin_with_dashboard, until
+from tests.conftest import ON_POSTGRESQL, make_settings
 from tests.media import plaza, scream_clip
 from tests.servers.live_server import LiveServer, live_server
 from tests.servers.postgres import PostgresError, binaries
 from tests.servers.rtsp import RtspCamera, unavailable
 from vigil.api.runtime import Runtime
+from vigil.cluster.local import local_cluster
 from vigil.cluster.units import ACTOR_PREFIX, RayCameraSupervisor
 
 
@@ -71,7 +71,6 @@ pytestmark = [
 ]
 
 COMES_BACK_S = 60.0  # not the product's 15 s bound: see the module's docstring
-ADMIN = "admin@example.com"
 # created in this order; Ray's SPREAD alternates them over the two workers, so each holds a screaming one
 FEEDS = ("scream-a", "scream-b", "quiet-a", "quiet-b")
 SCREAMING = ("scream-a", "scream-b")
@@ -85,29 +84,6 @@ def quiet_clip(folder: Path) -> Path:
     command = ["ffmpeg", "-loglevel", "error", "-y", "-ss", "30", "-i", str(plaza()), "-t", "8", "-c", "copy"]
     subprocess.run([*command, str(clip)], check=True, timeout=60)
     return clip
-
-
-class Dashboard:
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
-        self.incidents: list[dict[str, Any]] = []
-        self.client.on("incident", self._on_incident)
-
-    async def _on_incident(self, data: dict[str, Any]) -> None:
-        self.incidents.append(data)
-
-    def opened(self) -> list[dict[str, Any]]:
-        return [e for e in self.incidents if e["event"] == "opened"]
-
-
-async def until(probe: Any, what: str, timeout_s: float) -> float:
-    """Seconds it took `probe()` to answer true; fails after `timeout_s`."""
-    start = time.monotonic()
-    while not await probe():
-        if time.monotonic() - start > timeout_s:
-            pytest.fail(f"waited {timeout_s} s for {what}")
-        await asyncio.sleep(0.25)
-    return time.monotonic() - start
 
 
 @dataclass
@@ -194,13 +170,7 @@ async def test_rtsp_cameras_run_once_on_the_cluster_and_move_without_losing_or_d
     import ray
 
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        made = await client.post("/api/v1/auth/register", json={"email": ADMIN, "password": PASSWORD})
-        assert made.status_code == 201, made.text
-        login = await client.post("/api/v1/auth/jwt/login", data={"username": ADMIN, "password": PASSWORD})
-        token = login.json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        dashboard = Dashboard()
-        await dashboard.client.connect(server.url, auth={"token": token}, transports=["websocket"])
+        dashboard = await admin_with_dashboard(client, server.url)
 
         ids: dict[str, int] = {}
         for name in FEEDS:

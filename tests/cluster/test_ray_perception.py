@@ -19,12 +19,12 @@ import httpx
 import pytest
 
 from tests.alerts.support import redis_server
-from tests.cluster.ray_support import local_cluster
-from tests.cluster.test_ray_cameras import ADMIN, Dashboard, until
-from tests.conftest import PASSWORD, make_settings
+from tests.cluster.ray_support import admin_with_dashboard, until
+from tests.conftest import make_settings
 from tests.media import make_clip, scream_clip
 from tests.servers.live_server import LiveServer, live_server
 from vigil.cluster import ray_env
+from vigil.cluster.local import local_cluster
 from vigil.cluster.ray_perception import actor_name
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -62,13 +62,7 @@ async def test_one_perception_actor_serves_both_cameras_and_comes_back_after_it_
     import ray
 
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        made = await client.post("/api/v1/auth/register", json={"email": ADMIN, "password": PASSWORD})
-        assert made.status_code == 201, made.text
-        login = await client.post("/api/v1/auth/jwt/login", data={"username": ADMIN, "password": PASSWORD})
-        token = login.json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
-        dashboard = Dashboard()
-        await dashboard.client.connect(server.url, auth={"token": token}, transports=["websocket"])
+        dashboard = await admin_with_dashboard(client, server.url)
 
         camera_ids = []
         for name in ("scream", "quiet"):

@@ -28,12 +28,12 @@ from numpy.typing import NDArray
 
 from vigil.cluster import ray_env
 from vigil.cluster.batching import Batcher
+from vigil.cluster.local import LOOPBACK, local_cluster
 from vigil.domain import Frame, Observation
 from vigil.pipeline.pool import AnalysisPool
 from vigil.pipeline.shared_frames import SharedFrame, frame_of
 
 FRAME_SHAPE = (360, 640, 3)
-LOOPBACK = "127.0.0.1"
 
 
 def _init() -> None:
@@ -166,37 +166,20 @@ def main() -> None:
     parser.add_argument("--failovers", type=int, default=3)
     args = parser.parse_args()
     ray = ray_env.import_ray()
-    from ray.cluster_utils import Cluster
-
     pool_ms = _ms(asyncio.run(pool_round_trips(args.frames)))
     failovers = []
     with tempfile.TemporaryDirectory() as home:
         for attempt in range(args.failovers):
-            with ray_env.quiet_environment(Path(home)):
-                cluster: Any = Cluster(
-                    initialize_head=True,
-                    head_node_args={
-                        "node_ip_address": LOOPBACK,
-                        "num_cpus": 0,
-                        "include_dashboard": False,
-                        "_system_config": dict(ray_env.HEAD_SYSTEM_CONFIG),
-                    },
-                )
-                workers = [
-                    cluster.add_node(node_ip_address=LOOPBACK, num_cpus=2, resources={"camera_slot": 2})
-                    for _ in range(2)
-                ]
-                cluster.wait_for_nodes()
-            try:
+            with local_cluster(Path(home), workers=2, slots=2) as (cluster, workers):
                 ray_env.connect(cluster.address, LOOPBACK)
-                if attempt == 0:
-                    actor_ms = _ms(actor_round_trips(ray, args.frames))
-                    batched, mean_batch = asyncio.run(batched_round_trips(ray, args.frames, 4, 5.0))
-                    batched_ms = _ms(batched)
-                failovers.append(failover_s(ray, cluster, workers))
-            finally:
-                ray.shutdown()
-                cluster.shutdown()
+                try:
+                    if attempt == 0:
+                        actor_ms = _ms(actor_round_trips(ray, args.frames))
+                        batched, mean_batch = asyncio.run(batched_round_trips(ray, args.frames, 4, 5.0))
+                        batched_ms = _ms(batched)
+                    failovers.append(failover_s(ray, cluster, workers))
+                finally:
+                    ray.shutdown()
     rows = [
         (
             "640×360 frame round trip, local pool (shared memory)",

@@ -26,7 +26,6 @@ import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ import httpx
 from vigil.cli.bench import machine, table
 from vigil.cli.bench_processes import LOOPBACK, api_node, load, percentiles, redis_server
 from vigil.cluster import ray_env
+from vigil.cluster.local import local_cluster
 
 HELD_FPS = 4.5
 ANALYSIS_FPS = 5.0
@@ -273,41 +273,12 @@ async def ramp(
     return steps
 
 
-@contextlib.contextmanager
-def head_and_worker(home: Path, slots: int) -> Iterator[Any]:
-    """A local Ray cluster: a head holding no camera, one worker node of 2 CPUs and `slots` camera slots."""
-    ray_env.import_ray()
-    from ray.cluster_utils import Cluster
-
-    with ray_env.quiet_environment(home):
-        cluster: Any = Cluster(
-            initialize_head=True,
-            head_node_args={
-                "node_ip_address": LOOPBACK,
-                "num_cpus": 0,
-                "resources": {"camera_slot": 0},
-                "include_dashboard": False,
-                "_system_config": dict(ray_env.HEAD_SYSTEM_CONFIG),
-            },
-        )
-        try:
-            cluster.add_node(node_ip_address=LOOPBACK, num_cpus=2, resources={"camera_slot": slots})
-            cluster.wait_for_nodes()
-        except BaseException:
-            cluster.shutdown()
-            raise
-    try:
-        yield cluster
-    finally:
-        cluster.shutdown()
-
-
 async def held_per_node(video: Path, per_node_max: int, seconds: float, modes: list[str]) -> list[Step]:
     steps: list[Step] = []
     with (
         tempfile.TemporaryDirectory(prefix="vigil-held-") as folder,
         redis_server() as redis_url,
-        head_and_worker(Path(folder) / "ray-home", per_node_max) as cluster,
+        local_cluster(Path(folder) / "ray-home", workers=1, slots=per_node_max) as (cluster, _nodes),
     ):
         site = Site(Path(folder), redis_url, cluster.address)
         await site.open()
