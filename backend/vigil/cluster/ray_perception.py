@@ -158,7 +158,9 @@ class RemoteAnalysis(AnalysisPool):
         camera_id = int(args[0])
         index = camera_id % self.workers
         try:
-            handle = await asyncio.to_thread(self._handle, index)
+            handle: Any = self._handles.get(index)
+            if handle is None:  # Ray's lookup (or the actor's creation) blocks: not on the event loop
+                handle = await asyncio.to_thread(self._handle, index)
             job = PerceptionJob(phase_of(slot), camera_id, args)
             result: Observation = await asyncio.wait_for(handle.analyse.remote(job), CALL_TIMEOUT_S)
             return result
