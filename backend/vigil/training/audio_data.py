@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import shutil
+import struct
 import subprocess
 import tarfile
 import zipfile
@@ -260,6 +261,35 @@ def fetch(cache: Path = DEFAULT_CACHE, packages: tuple[Package, ...] = PACKAGES)
         marker.write_text(package.version)
 
 
+CAT_MAX_SOUNDS = 1024
+CAT_NEW_FORMAT = 0x8000_0000
+
+
+def cat_members(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """The WAV sounds of an OpenTTD sound set (`.cat`): a table of (offset, size) pairs, each entry a
+    length-prefixed description ('"Ship horn". Original ...') and then the RIFF data. Named "NN title" (its
+    index and the quoted title, kept to plain characters); entries without RIFF data are skipped; a table
+    or entry outside the file is refused."""
+    if len(data) < 8:
+        raise DataError("not an OpenTTD sound set: shorter than its table")
+    count = (struct.unpack_from("<I", data, 0)[0] & ~CAT_NEW_FORMAT) // 8
+    if not 0 < count <= CAT_MAX_SOUNDS or count * 8 > len(data):
+        raise DataError(f"not an OpenTTD sound set: a table of {count} entries")
+    for index in range(count):
+        offset, size = struct.unpack_from("<II", data, index * 8)
+        offset &= ~CAT_NEW_FORMAT
+        if offset + size > len(data) or size < 1:
+            raise DataError(f"OpenTTD sound set: entry {index} lies outside the file")
+        length = data[offset]
+        text = data[offset + 1 : offset + 1 + length].rstrip(b"\0").decode("latin-1")
+        body = data[offset + 1 + length : offset + size]
+        if not body.startswith(b"RIFF"):
+            continue
+        quoted = re.match(r'"([^"]+)"', text)
+        title = re.sub(r"[^A-Za-z0-9 ()/:,+.-]", "", quoted.group(1) if quoted else text)[:60].strip()
+        yield f"{index:02d} {title}", body
+
+
 def package_sounds(cache: Path, package: Package) -> Iterator[tuple[str, bytes]]:
     """(path inside the package, bytes) of every sound file the package holds, in a fixed order."""
     root = cache / "extracted" / package.name
@@ -276,6 +306,9 @@ def package_sounds(cache: Path, package: Package) -> Iterator[tuple[str, bytes]]
                 for member in sorted(archive.namelist()):
                     if member.startswith("sound/") and member.lower().endswith(AUDIO_SUFFIXES):
                         yield f"{relative}!{member}", archive.read(member)
+        elif file.suffix.lower() == ".cat":
+            for member, data in cat_members(file.read_bytes()):
+                yield f"{relative}!{member}", data
 
 
 def label_for(package: Package, path: str) -> str | None:
@@ -385,6 +418,11 @@ def read_file(cache: Path, entry: PackagedFile) -> bytes:
         raise DataError(
             f"{entry.package} {outer} is missing from {cache}: run `make train-audio` (it fetches)"
         )
+    if member and file.suffix.lower() == ".cat":
+        found = dict(cat_members(file.read_bytes()))
+        if member not in found:
+            raise DataError(f"{entry.package} {outer} holds no sound {member!r}")
+        return found[member]
     if member:
         with zipfile.ZipFile(file) as archive:
             return archive.read(member)

@@ -199,7 +199,7 @@ TUNE_PACKAGES: tuple[Package, ...] = (
         cap=24,
     ),
     Package(
-        "debian", "stormbaancoureur-data", "2.1.6-3", "GPL-3+",
+        "debian", "stormbaancoureur-data", "2.1.6-3.1", "GPL-3+",
         ((r"camaro", everyday("traffic_horns")), (r"detonation", "explosion")),
     ),
     # Scratch 1.4's sound library: recordings of real people, dogs and streets (Media/*: CC-BY-SA-3.0).
@@ -312,6 +312,26 @@ TEST_PACKAGES: tuple[Package, ...] = (
         "debian", "extremetuxracer-data", "0.8.2-1", "GPL-2+",
         ((r"music/\S+\.ogg$", everyday("music")), (r"_slide\.wav$", everyday("weather"))),
         cap=6,
+    ),
+    # OpenSFX: field recordings from freesound.org, edited for OpenTTD, in one sound set (a `.cat`; members
+    # are "NN title"). Everyday sounds a street camera hears, plus one explosion. The factory whistle, the
+    # crashes and the toy/animal sounds are left out as unclear.
+    Package(
+        "debian", "openttd-opensfx", "1.0.3-2",
+        "CC-BY-3.0 / CC0-1.0 / CC-BY-SA-3.0 (per sound, opensfx/license.txt)",
+        (
+            (r"!18 Explosion$", "explosion"),
+            (r"!(06 Ship horn|07 Ferry horn|26 Truck/old bus start, pull away with horn|35 Modern car horn)$",
+             everyday("traffic_horns")),
+            (r"!(04|05|08|09|10|14|24|25|27|28|59|61|65|71) ", everyday("traffic_horns")),
+            (r"!29 Applause$", everyday("applause")),
+            (r"!30 Oooh sound$", everyday("crowd_cheering")),
+            (r"!(11 Mining machinery|33 Jackhammer|39 Building bridge|40 Sawmill|56 Lumber mill: Chainsaw)$",
+             everyday("construction")),
+            (r"!(52 Wind|57 Heavy wind)$", everyday("weather")),
+            (r"!20 Cash till$", everyday("doors_dishes")),
+        ),
+        cap=10,
     ),
 )
 # fmt: on
