@@ -63,7 +63,9 @@ async def test_a_wide_fast_camera_is_sent_at_most_960_px_wide_and_8_frames_a_sec
     arrivals: list[tuple[float, dict[str, Any]]] = []
     viewer = socketio.AsyncClient(reconnection=False)
     viewer.on("frame", lambda frame: arrivals.append((time.monotonic(), frame)))
-    await viewer.connect(server.url, auth={"token": world["owner"].token}, transports=["websocket"])
+    await viewer.connect(
+        server.url, auth={"token": world["owner"].token}, transports=["websocket"], wait_timeout=10
+    )
     assert await viewer.call("watch", {"camera_id": camera_id}) == {"ok": True}
     deadline = time.monotonic() + 30
     while not arrivals:

@@ -37,7 +37,7 @@ async def admin_with_dashboard(client: httpx.AsyncClient, url: str) -> Dashboard
     token = login.json()["access_token"]
     client.headers["Authorization"] = f"Bearer {token}"
     dashboard = Dashboard()
-    await dashboard.client.connect(url, auth={"token": token}, transports=["websocket"])
+    await dashboard.client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
     return dashboard
 
 

@@ -101,7 +101,9 @@ async def test_either_node_shows_the_same_cameras_health_and_incidents(
     on_b = {"Authorization": f"Bearer {token(b.url, email)}"}
 
     dashboard = Dashboard()
-    await dashboard.client.connect(b.url, auth={"token": on_b["Authorization"][7:]}, transports=["websocket"])
+    await dashboard.client.connect(
+        b.url, auth={"token": on_b["Authorization"][7:]}, transports=["websocket"], wait_timeout=10
+    )
     async with (
         httpx.AsyncClient(base_url=b.url, headers=on_b, timeout=20) as client_b,
         httpx.AsyncClient(base_url=a.url, headers=on_a, timeout=20) as client_a,

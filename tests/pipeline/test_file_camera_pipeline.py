@@ -110,11 +110,15 @@ async def test_file_camera_streams_is_analysed_and_watched_live(server: LiveServ
     frames: list[dict[str, Any]] = []
     viewer = socketio.AsyncClient(reconnection=False)
     viewer.on("frame", frames.append)
-    await viewer.connect(server.url, auth={"token": world["viewer"].token}, transports=["websocket"])
+    await viewer.connect(
+        server.url, auth={"token": world["viewer"].token}, transports=["websocket"], wait_timeout=10
+    )
     stranger = socketio.AsyncClient(reconnection=False)
     stranger_frames: list[dict[str, Any]] = []
     stranger.on("frame", stranger_frames.append)
-    await stranger.connect(server.url, auth={"token": world["stranger"].token}, transports=["websocket"])
+    await stranger.connect(
+        server.url, auth={"token": world["stranger"].token}, transports=["websocket"], wait_timeout=10
+    )
     assert await stranger.call("watch", {"camera_id": camera_id}) == {
         "ok": False,
         "detail": "CAMERA_NOT_FOUND",
@@ -208,11 +212,13 @@ async def test_a_scream_on_a_camera_reaches_the_live_view_and_becomes_an_inciden
     viewer = socketio.AsyncClient(reconnection=False)
     viewer.on("frame", frames.append)
     viewer.on("incident", events.append)
-    await viewer.connect(server.url, auth={"token": owner.token}, transports=["websocket"])
+    await viewer.connect(server.url, auth={"token": owner.token}, transports=["websocket"], wait_timeout=10)
     stranger = socketio.AsyncClient(reconnection=False)
     stranger_events: list[dict[str, Any]] = []
     stranger.on("incident", stranger_events.append)
-    await stranger.connect(server.url, auth={"token": world["stranger"].token}, transports=["websocket"])
+    await stranger.connect(
+        server.url, auth={"token": world["stranger"].token}, transports=["websocket"], wait_timeout=10
+    )
     assert await viewer.call("watch", {"camera_id": camera_id}) == {"ok": True}
     deadline = time.monotonic() + 25
     heard: list[dict[str, Any]] = []

@@ -85,7 +85,7 @@ async def test_a_restricted_zone_makes_walkers_an_intrusion_and_no_zone_does_not
     frames: list[dict[str, Any]] = []
     viewer = socketio.AsyncClient(reconnection=False)
     viewer.on("frame", frames.append)
-    await viewer.connect(server.url, auth={"token": owner.token}, transports=["websocket"])
+    await viewer.connect(server.url, auth={"token": owner.token}, transports=["websocket"], wait_timeout=10)
     assert await viewer.call("watch", {"camera_id": camera_id}) == {"ok": True}
 
     # Without zones, in daytime: people walk in the lower half, and that is no intrusion.
