@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -222,3 +223,9 @@ class LiveHub:
         for task in self._expiry_tasks.values():
             task.cancel()
         self._expiry_tasks.clear()
+        # socket.io's Redis manager listens in a task it never ends (it retries a lost Redis every 60 s)
+        listener = getattr(self.sio.manager, "thread", None)
+        if isinstance(listener, asyncio.Task) and not listener.done():
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
