@@ -12,6 +12,7 @@ import pytest
 
 from tests.media import make_clip, plaza, shared_media_dir
 from tests.servers.live_server import free_port
+from tests.servers.rtsp import RtspCamera
 from vigil.domain import AudioChunk, Frame, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig, usb_device
 from vigil.ingest.health import SourceHealth
@@ -155,3 +156,18 @@ async def test_absent_usb_camera_is_offline_in_words() -> None:
     health = await health_when(source, "offline", within_s=5)
     assert health.last_error == "no such video device: /dev/video97 (is the camera plugged in?)"
     await source.close()
+
+
+async def test_a_camera_whose_video_never_comes_is_reconnected_with_the_reason() -> None:
+    """A network camera whose packets carry no decodable video (here: a bound of 0 s, so the first packet,
+    before any frame, already trips it) is an error in words and is reconnected, not left "connecting"."""
+    with RtspCamera() as camera:
+        config = AvSourceConfig(SourceKind.RTSP, camera.url, read_timeout_s=5, no_video_s=0.0)
+        source = AvSource(1, config)
+        health = await health_when(source, "offline", within_s=20)
+        assert health.last_error is not None
+        assert "no video frame" in health.last_error
+        assert "only sound arrives" in health.last_error
+        await asyncio.sleep(1.5)
+        assert source.health().reconnects >= 1
+        await source.close()

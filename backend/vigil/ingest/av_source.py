@@ -78,6 +78,9 @@ class AvSourceConfig:
     backoff_max_s: float = 1.0
     file_backoff_max_s: float = 30.0
     max_convert_fps: float = 10.0
+    # a network camera that sends packets (sound, say) but no decodable video for this long is reconnected:
+    # only video frames say a camera is alive, so it would otherwise stay "connecting" for ever
+    no_video_s: float = 20.0
     loop: bool = True
     realtime: bool = True
     rules: SourceRules = field(default_factory=SourceRules)
@@ -416,9 +419,14 @@ class AvSource:
         audio_start: float | None = None
         audio_samples = 0
 
+        video_seen = False
         for packet in container.demux(*streams):
             if self._stop.is_set():
                 return False
+            if not video_seen and self.config.kind is not SourceKind.FILE:
+                waited = self._clock() - session_wall
+                if waited > self.config.no_video_s:
+                    raise SourceError(f"no video frame {waited:.0f} s after connecting (only sound arrives)")
             if packet.dts is None and packet.size:  # no timing; the empty ones at the end flush the decoders
                 continue
             packet_time = float(packet.pts * packet.time_base) if packet.pts is not None else None
@@ -445,6 +453,7 @@ class AvSource:
                     continue
                 t_s = offset + float(decoded.time) - first_time
                 if isinstance(decoded, av.VideoFrame):
+                    video_seen = True
                     now = self._clock()
                     if self.config.kind is SourceKind.FILE and self.config.realtime:
                         ahead = (t_s - offset) - (now - session_wall)
