@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -105,3 +106,16 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     """(median, p95) of a list of milliseconds."""
     ordered = sorted(samples_ms)
     return statistics.median(ordered), ordered[max(0, round(len(ordered) * 0.95) - 1)]
+
+
+async def sign_in_first_admin(client: httpx.AsyncClient) -> str:
+    """Registers a fresh server's first account (its admin) with a one-off password, signs `client` in as
+    it and returns the token."""
+    email, password = "bench@example.com", secrets.token_urlsafe(18)
+    made = await client.post("/api/v1/auth/register", json={"email": email, "password": password})
+    made.raise_for_status()
+    login = await client.post("/api/v1/auth/jwt/login", data={"username": email, "password": password})
+    login.raise_for_status()
+    token: str = login.json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    return token

@@ -21,12 +21,11 @@ import httpx
 
 from vigil.cli.bench import machine, table
 from vigil.cli.bench_levers import openvino_installed
-from vigil.cli.bench_processes import api_node, load, percentiles
+from vigil.cli.bench_processes import api_node, load, percentiles, sign_in_first_admin
 
 ANALYSIS_FPS = 5.0
 HEALTH_EVERY_S = 0.1
 WARM_UP_S = 20.0
-PASSWORD = secrets.token_urlsafe(18)
 
 
 async def _camera_fps(client: httpx.AsyncClient, camera_ids: list[int], seconds: float) -> list[float]:
@@ -58,12 +57,7 @@ async def _with_cameras(
     url: str, video: Path, cameras: int, seconds: float
 ) -> tuple[list[float], list[float]]:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        email = "bench@example.com"
-        (
-            await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-        ).raise_for_status()
-        login = await client.post("/api/v1/auth/jwt/login", data={"username": email, "password": PASSWORD})
-        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        await sign_in_first_admin(client)
         camera_ids = []
         for index in range(cameras):
             made = await client.post(

@@ -33,13 +33,12 @@ from typing import Any
 import httpx
 
 from vigil.cli.bench import machine, table
-from vigil.cli.bench_processes import LOOPBACK, api_node, load, percentiles, redis_server
+from vigil.cli.bench_processes import LOOPBACK, api_node, load, percentiles, redis_server, sign_in_first_admin
 from vigil.cluster import ray_env
 from vigil.cluster.local import local_cluster
 
 HELD_FPS = 4.5
 ANALYSIS_FPS = 5.0
-PASSWORD = secrets.token_urlsafe(18)  # the fan-out run's one account
 
 
 # ---- incident fan-out across API nodes -------------------------------------------------------------
@@ -67,14 +66,7 @@ async def fan_out(video: Path, incidents: int) -> list[list[object]]:
             api_node(Path(folder) / "b", {**shared, "VIGIL_RUN_CAMERAS": "false"}) as b,
         ):
             async with httpx.AsyncClient(base_url=a, timeout=30) as client:
-                email = "bench@example.com"
-                made = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-                made.raise_for_status()
-                login = await client.post(
-                    "/api/v1/auth/jwt/login", data={"username": email, "password": PASSWORD}
-                )
-                token = login.json()["access_token"]
-                client.headers["Authorization"] = f"Bearer {token}"
+                token = await sign_in_first_admin(client)
                 # a camera the dashboards are in the room of; switched off, so nothing else runs
                 camera = await client.post(
                     "/api/v1/cameras",
