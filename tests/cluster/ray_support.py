@@ -5,15 +5,34 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import socketio
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_settings
+from vigil.settings import Settings
 
 ADMIN = "admin@example.com"
+
+
+def cluster_settings(tmp_path: Path, redis_port: int, ray_address: str, **overrides: object) -> Settings:
+    """An API node in cluster mode on loopback: live events through the test Redis, cameras on the Ray
+    cluster at `ray_address`, objects and sound only (no pose, faces or speech: the cluster tests are
+    about where cameras run)."""
+    return make_settings(
+        tmp_path,
+        redis_url=f"redis://127.0.0.1:{redis_port}/0",
+        live_redis=True,
+        ray_address=ray_address,
+        node_ip="127.0.0.1",
+        pose_enabled=False,
+        faces_enabled=False,
+        speech_enabled=False,
+        **overrides,
+    )
 
 
 class Dashboard:

@@ -40,8 +40,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.alerts.support import redis_server
-from tests.cluster.ray_support import admin_with_dashboard, until
-from tests.conftest import ON_POSTGRESQL, make_settings
+from tests.cluster.ray_support import admin_with_dashboard, cluster_settings, until
+from tests.conftest import ON_POSTGRESQL
 from tests.media import plaza, scream_clip
 from tests.servers.live_server import LiveServer, live_server
 from tests.servers.postgres import PostgresError, binaries
@@ -105,16 +105,8 @@ async def site(tmp_path: Path, database: str) -> AsyncIterator[Site]:
         }
         redis_port = stack.enter_context(redis_server())
         cluster, workers = stack.enter_context(local_cluster(tmp_path / "ray-home", workers=2, slots=4))
-        settings = make_settings(  # the database: VIGIL_DATABASE_URL, set by the `database` fixture
-            tmp_path,
-            redis_url=f"redis://127.0.0.1:{redis_port}/0",
-            live_redis=True,
-            ray_address=cluster.address,
-            node_ip="127.0.0.1",
-            pose_enabled=False,
-            faces_enabled=False,
-            speech_enabled=False,
-        )
+        # the database: VIGIL_DATABASE_URL, set by the `database` fixture
+        settings = cluster_settings(tmp_path, redis_port, cluster.address)
         database_url = make_url(settings.resolved_database_url)
         assert (database_url.get_backend_name(), database_url.host) == ("postgresql", "127.0.0.1")
         async with live_server(settings) as server:

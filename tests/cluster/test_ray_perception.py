@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from tests.alerts.support import redis_server
-from tests.cluster.ray_support import admin_with_dashboard, until
-from tests.conftest import make_settings
+from tests.cluster.ray_support import admin_with_dashboard, cluster_settings, until
 from tests.media import make_clip, scream_clip
 from tests.servers.live_server import LiveServer, live_server
 from vigil.cluster import ray_env
@@ -38,16 +37,11 @@ async def shared_perception_api(tmp_path: Path) -> AsyncIterator[LiveServer]:
         redis_server() as redis_port,
         local_cluster(tmp_path / "ray-home", workers=2, slots=2) as (cluster, _workers),
     ):
-        settings = make_settings(
+        settings = cluster_settings(
             tmp_path,
+            redis_port,
+            cluster.address,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}",
-            redis_url=f"redis://127.0.0.1:{redis_port}/0",
-            live_redis=True,
-            ray_address=cluster.address,
-            node_ip="127.0.0.1",
-            pose_enabled=False,
-            faces_enabled=False,
-            speech_enabled=False,
             ray_perception_actors=1,
             ray_batch_window_ms=150,  # two cameras at 4 fps: some frames of both arrive within it
         )
