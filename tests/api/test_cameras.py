@@ -106,6 +106,26 @@ async def test_masked_url_sent_back_keeps_the_stored_password(world: World) -> N
         ({"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "analysis_fps": 31}, "analysis_fps", "30"),
         ({"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "owner_id": "x"}, "owner_id", "not permitted"),
         ({"kind": "rtsp", "url": "rtsp://h/s"}, "name", "required"),
+        (
+            {"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "detect_url": "rtsp://h/s2\r\nSETUP x"},
+            "detect_url",
+            "control character",
+        ),
+        (
+            {"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "detect_url": "rtsp://169.254.169.254/s"},
+            "detect_url",
+            "link-local",
+        ),
+        (
+            {"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "detect_url": "http://h/s"},
+            "detect_url",
+            "rtsp://",
+        ),
+        (
+            {"name": "a", "kind": "usb", "url": "0", "detect_url": "rtsp://127.0.0.1:9/sub"},
+            "detect_url",
+            "only RTSP cameras",
+        ),
     ],
 )
 async def test_bad_camera_answers_422_naming_the_field(
@@ -116,6 +136,32 @@ async def test_bad_camera_answers_422_naming_the_field(
     errors = field_errors(response.json())
     assert field in errors, errors
     assert words in errors[field]
+
+
+async def test_detect_substream_is_stored_masked_and_cleared(world: World) -> None:
+    client, owner = world.client, world["owner"]
+    url = f"{CAMERAS}/{world.camera_id}"
+    sub = "rtsp://admin:s3cret@127.0.0.1:9/stream2"
+    response = await client.patch(url, json={"detect_url": sub}, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    shown = response.json()["detect_url"]
+    assert shown == "rtsp://admin:***@127.0.0.1:9/stream2"
+    assert "s3cret" not in (await client.get(url, headers=world["viewer"].headers)).text
+
+    # sent back masked with another change, the stored password stays
+    response = await client.patch(url, json={"detect_url": shown, "name": "gate"}, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    async with world.app.state.runtime.session_factory() as db:
+        camera = await db.get(Camera, world.camera_id)
+        assert camera is not None
+        assert camera.detect_url == sub
+
+    # a camera that stops being RTSP must drop its substream, and may with the same change
+    response = await client.patch(url, json={"kind": "usb", "url": "0"}, headers=owner.headers)
+    assert response.status_code == 422
+    assert "only RTSP cameras" in field_errors(response.json())["detect_url"]
+    response = await client.patch(url, json={"detect_url": ""}, headers=owner.headers)
+    assert (response.status_code, response.json()["detect_url"]) == (200, "")
 
 
 async def test_file_cameras_only_from_allowed_folders(world: World, tmp_path: Path) -> None:

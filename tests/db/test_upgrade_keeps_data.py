@@ -425,7 +425,14 @@ STEPS = {
     "0009": at_0009,
 }
 ADDED_LATER: dict[str, dict[str, Any]] = {  # columns added to existing tables, and what old rows get
-    "camera": {"file_loop": True, "file_realtime": True, "zones": [], "privacy": False, "transcribe": False},
+    "camera": {
+        "file_loop": True,
+        "file_realtime": True,
+        "zones": [],
+        "privacy": False,
+        "transcribe": False,
+        "detect_url": "",
+    },
     "user": {"token_version": 0},
 }
 

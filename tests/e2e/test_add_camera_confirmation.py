@@ -16,11 +16,16 @@ from tests.servers.live_server import LiveServer
 pytestmark = pytest.mark.slow
 
 
-async def stored_names(server: LiveServer, token: str) -> list[str]:
+async def stored_cameras(server: LiveServer, token: str) -> list[dict[str, object]]:
     async with httpx.AsyncClient(base_url=server.url, timeout=20) as client:
         listed = await client.get("/api/v1/cameras", headers={"Authorization": f"Bearer {token}"})
     assert listed.status_code == 200, listed.text
-    return [camera["name"] for camera in listed.json()["items"]]
+    cameras: list[dict[str, object]] = listed.json()["items"]
+    return cameras
+
+
+async def stored_names(server: LiveServer, token: str) -> list[str]:
+    return [str(camera["name"]) for camera in await stored_cameras(server, token)]
 
 
 async def test_a_camera_whose_test_failed_or_was_not_run_is_added_only_when_confirmed(
@@ -66,22 +71,29 @@ async def test_a_camera_whose_test_failed_or_was_not_run_is_added_only_when_conf
     await form.get_by_label("Name").fill("Yard")
     await expect(page.get_by_role("status")).to_have_count(0)  # the last "added" is stale now
     await form.get_by_label("URL").fill("rtsp://127.0.0.1:9/yard")
+    await form.get_by_label("Detect substream (optional)").fill("rtsp://ops:pa55@127.0.0.1:9/yard-sub")
     await add.click()
     await expect(question).to_contain_text("The connection was not tested.")
     await form.get_by_label("Analysis fps").fill("2")
     await expect(question).to_have_count(0)
     assert await stored_names(server, token) == ["Door"]
     await shot(page, "97-camera-confirm-untested")
+    await add.click()
+    await question.get_by_role("button", name="Add anyway").click()
+    await expect(page.get_by_role("status")).to_have_text("Camera Yard added.")
+    yard = next(c for c in await stored_cameras(server, token) if c["name"] == "Yard")
+    assert yard["detect_url"] == "rtsp://ops:***@127.0.0.1:9/yard-sub"  # stored with its password, masked
 
     # a source whose test connected: added without a question
     await form.get_by_label("Name").fill("Plaza")
     await form.get_by_label("Source").select_option("file")
+    await expect(form.get_by_label("Detect substream (optional)")).to_have_count(0)  # RTSP cameras only
     await form.get_by_label("URL").fill(str(plaza()))
     await form.get_by_role("button", name="Test connection").click()
     await expect(form.locator(".probe-outcome")).to_contain_text("Connected in", timeout=10_000)
     await add.click()
     await expect(page.get_by_role("status")).to_have_text("Camera Plaza added.")
     await expect(question).to_have_count(0)
-    assert sorted(await stored_names(server, token)) == ["Door", "Plaza"]
+    assert sorted(await stored_names(server, token)) == ["Door", "Plaza", "Yard"]
     await context.close()
     assert errors == []

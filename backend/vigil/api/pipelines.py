@@ -56,6 +56,7 @@ def spec_of(camera: Camera) -> CameraSpec:
         file_loop=camera.file_loop,
         file_realtime=camera.file_realtime,
         transcribe=camera.transcribe,
+        detect_url=camera.detect_url,
     )
 
 

@@ -171,6 +171,11 @@ def _unique_zone_names(zones: list[ZoneSpec]) -> list[ZoneSpec]:
 
 Zones = Annotated[list[ZoneSpec], Field(max_length=32), AfterValidator(_unique_zone_names)]
 PRIVACY_DESCRIPTION = "Blur faces in stored snapshots and clips."
+DETECT_URL_DESCRIPTION = (
+    "RTSP cameras: a lower-resolution substream of the same camera (its second profile), decoded and "
+    "analysed instead of `url`, as Frigate's detect role; clips and sound still come from `url`, live view "
+    "and snapshots from this stream. Empty: analyse `url`."
+)
 TRANSCRIBE_DESCRIPTION = (
     "Turn the camera's speech into text (words of distress become evidence). Off by default: what people "
     "say is kept only with an incident of the camera, and dropped otherwise."
@@ -195,6 +200,7 @@ class CameraBase(BaseModel):
     )
     privacy: bool = Field(False, description=PRIVACY_DESCRIPTION)
     transcribe: bool = Field(False, description=TRANSCRIBE_DESCRIPTION)
+    detect_url: SourceUrl = Field("", description=DETECT_URL_DESCRIPTION)
 
 
 class CameraCreate(CameraBase):
@@ -214,6 +220,9 @@ class CameraUpdate(BaseModel):
     zones: Zones | None = Field(None, description="Replaces every zone; [] removes them all.")
     privacy: bool | None = Field(None, description=PRIVACY_DESCRIPTION)
     transcribe: bool | None = Field(None, description=TRANSCRIBE_DESCRIPTION)
+    detect_url: SourceUrl | None = Field(
+        None, description='Sending back the masked URL keeps the stored password; "" removes the substream.'
+    )
 
 
 class CameraPublic(CameraBase):

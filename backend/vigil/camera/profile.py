@@ -23,6 +23,7 @@ class CameraSpec:
     file_loop: bool = True
     file_realtime: bool = True
     transcribe: bool = False  # speech to text for this camera (off by default: privacy)
+    detect_url: str = ""  # RTSP: a substream analysed instead of `url`, whose packets still make the clips
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vigil.camera.profile import CameraProfile
 from vigil.camera.tracking import DEFAULT_ASPECT, CameraTracking
@@ -21,6 +21,7 @@ from vigil.domain import Observation, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig, SourceRules
 from vigil.ingest.base import Source
 from vigil.ingest.health import SourceHealth
+from vigil.ingest.split_source import SplitSource
 from vigil.ingest.webrtc import WebRtcRegistry
 from vigil.pipeline.audio import SoundGate
 from vigil.pipeline.camera import CameraPipeline, FrameListener, ObservationSink
@@ -124,6 +125,9 @@ class CameraUnit:
             realtime=spec.file_realtime,
             rules=parts.rules,
         )
+        if spec.kind is SourceKind.RTSP and spec.detect_url:
+            detect = replace(config, url=spec.detect_url)
+            return SplitSource(spec.id, config, detect, packet_sink=pipeline.packets.append)
         return AvSource(spec.id, config, packet_sink=pipeline.packets.append)
 
     async def _run(self, pipeline: CameraPipeline, source: Source) -> None:

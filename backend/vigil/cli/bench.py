@@ -7,10 +7,13 @@ import contextlib
 import os
 import platform
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 from numpy.typing import NDArray
 
@@ -45,12 +48,39 @@ def table(title: str, header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-async def decode_speed(video: Path, convert_fps: float) -> tuple[int, int, float, float]:
+def resized_copy(video: Path, size: tuple[int, int], seconds: float, target: Path) -> Path:
+    """`video`'s first `seconds` of picture at `size` (width, height), H.264 without sound: the kind of
+    stream a camera's second profile sends."""
+    with av.open(str(video)) as source, av.open(str(target), "w") as out:
+        video_in = source.streams.video[0]
+        rate = int(video_in.average_rate or 10)
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "ultrafast", "g": str(rate)}
+        for index, frame in enumerate(source.decode(video_in)):
+            if index >= seconds * rate:
+                break
+            resized = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+            resized.pts, resized.time_base = index, Fraction(1, rate)
+            out.mux(stream.encode(resized))
+        out.mux(stream.encode(None))
+    return target
+
+
+async def decode_speed(
+    video: Path, convert_fps: float, decode_video: bool = True
+) -> tuple[int, int, float, float]:
     """(frames decoded, frames converted to RGB, wall s, CPU s) for one pass of the file, unpaced."""
-    source = AvSource(
-        0,
-        AvSourceConfig(SourceKind.FILE, str(video), loop=False, realtime=False, max_convert_fps=convert_fps),
+    config = AvSourceConfig(
+        SourceKind.FILE,
+        str(video),
+        loop=False,
+        realtime=False,
+        max_convert_fps=convert_fps,
+        decode_video=decode_video,
     )
+    source = AvSource(0, config)
     wall, cpu = time.perf_counter(), time.process_time()
     frames = 0
     async for item in source:
@@ -173,6 +203,39 @@ def levers_table(video: Path, config: PerceptionConfig, workers: int) -> str:
     return out
 
 
+SUBSTREAM_SECONDS = 20.0
+
+
+async def substream_table(video: Path) -> str:
+    """What a camera costs to read with and without a detect substream (`SplitSource`): a 1080p main
+    stream decoded at the camera's 10 RGB frames a second, against the main stream only demuxed (its
+    packets make the clips) plus a 640×360 substream decoded."""
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory(prefix="vigil-bench-") as folder:
+        main = resized_copy(video, (1920, 1080), SUBSTREAM_SECONDS, Path(folder) / "main.mp4")
+        detect = resized_copy(video, (640, 360), SUBSTREAM_SECONDS, Path(folder) / "detect.mp4")
+        costs = {}
+        for label, path, decode in (
+            ("main 1920×1080, decoded (no substream)", main, True),
+            ("main 1920×1080, packets only", main, False),
+            ("substream 640×360, decoded", detect, True),
+        ):
+            _decoded, _converted, _wall, cpu = await decode_speed(path, 10.0, decode)
+            costs[label] = cpu / SUBSTREAM_SECONDS
+            rows.append([label, f"{100 * costs[label]:.1f} %"])
+        split = costs["main 1920×1080, packets only"] + costs["substream 640×360, decoded"]
+        whole = costs["main 1920×1080, decoded (no substream)"]
+        rows.append(
+            ["with a substream: packets + substream", f"{100 * split:.1f} % ({whole / split:.1f}× less)"]
+        )
+    return table(
+        f"Reading one camera with and without a detect substream (share of a core; {video.name}'s first "
+        f"{SUBSTREAM_SECONDS:.0f} s re-encoded, 10 RGB frames a second)",
+        ["stream", "CPU per second of video"],
+        rows,
+    )
+
+
 async def run(
     video: Path, max_cameras: int, seconds: float, workers: int, config: PerceptionConfig | None
 ) -> str:
@@ -197,6 +260,7 @@ async def run(
             rows,
         )
     )
+    out.append(await substream_table(video))
 
     runs = []
     cameras = 1

@@ -77,6 +77,12 @@ class Camera(SQLModel, table=True):
     transcribe: bool = Field(
         default=False, description="Turn this camera's speech into text (kept only with its incidents)."
     )
+    detect_url: str = Field(
+        default="",
+        sa_type=String(2048),
+        description="RTSP cameras: a substream analysed instead of `url` (clips still come from `url`); "
+        "may hold a password.",
+    )
     owner_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("user.id", ondelete="CASCADE"), index=True, nullable=False)
     )

@@ -81,6 +81,13 @@ class AvSourceConfig:
     # a network camera that sends packets (sound, say) but no decodable video for this long is reconnected:
     # only video frames say a camera is alive, so it would otherwise stay "connecting" for ever
     no_video_s: float = 20.0
+    # A camera read as two streams (`SplitSource`): the main stream's video is passed on as packets for clips
+    # but not decoded, the detect stream's sound is not read.
+    decode_video: bool = True
+    read_audio: bool = True
+    # Both streams of one camera on one clock: each connection's times start at its first packet's arrival,
+    # counted from this wall-clock time (None: from 0, and after a reconnect 0.1 s after the last frame).
+    timeline_epoch: float | None = None
     loop: bool = True
     realtime: bool = True
     rules: SourceRules = field(default_factory=SourceRules)
@@ -402,7 +409,7 @@ class AvSource:
             raise SourceError("no video stream in this source")
         video = container.streams.video[0]
         video.thread_type = "AUTO"
-        audio = container.streams.audio[0] if container.streams.audio else None
+        audio = container.streams.audio[0] if container.streams.audio and self.config.read_audio else None
         resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_SAMPLE_RATE) if audio else None
         streams = [video] + ([audio] if audio is not None else [])
         video_info = describe_stream(video, self._sessions)
@@ -432,6 +439,8 @@ class AvSource:
             packet_time = float(packet.pts * packet.time_base) if packet.pts is not None else None
             if first_time is None and packet_time is not None:
                 first_time = packet_time
+                if self.config.timeline_epoch is not None:
+                    offset = max(offset, self._clock() - self.config.timeline_epoch)
             if self._packet_sink is not None and packet_time is not None and first_time is not None:
                 is_video = packet.stream is video
                 self._packet_sink(
@@ -446,6 +455,11 @@ class AvSource:
                         info=video_info if is_video else audio_info,
                     )
                 )
+            if not self.config.decode_video and packet.stream is video:
+                if packet_time is not None and first_time is not None:
+                    video_seen = True
+                    self._video_alive(offset + packet_time - first_time)
+                continue
             for decoded in packet.decode():
                 if not isinstance(decoded, (av.VideoFrame, av.AudioFrame)):
                     continue
@@ -460,12 +474,7 @@ class AvSource:
                         if ahead > 0 and self._stop.wait(ahead):
                             return False
                         now = self._clock()
-                    with self._lock:
-                        self._rate.tick(now)
-                        self._last_frame_wall = now
-                        self._last_t_s = t_s
-                        if self._state != "streaming":
-                            self._state = "streaming"
+                    self._video_alive(t_s, now)
                     if t_s - last_converted >= 1.0 / self.config.max_convert_fps - 1e-3:
                         last_converted = t_s
                         image = np.asarray(decoded.to_ndarray(format="rgb24"), dtype=np.uint8)
@@ -483,6 +492,16 @@ class AvSource:
                             audio_samples += len(samples)
                             self._push_audio(AudioChunk(self.camera_id, chunk_t, self._clock(), samples))
         return self.config.kind is SourceKind.FILE and not self.config.loop
+
+    def _video_alive(self, t_s: float, now: float | None = None) -> None:
+        """A video frame arrived (decoded, or as a packet where video is not decoded): the camera streams."""
+        now = self._clock() if now is None else now
+        with self._lock:
+            self._rate.tick(now)
+            self._last_frame_wall = now
+            self._last_t_s = t_s
+            if self._state != "streaming":
+                self._state = "streaming"
 
     def _push_frame(self, frame: Frame) -> None:
         with self._lock:

@@ -10,6 +10,13 @@ export interface CameraValues {
   url: string;
   /** As typed: the analysis rate in frames per second. */
   fps: string;
+  /** RTSP: a lower-resolution substream analysed instead of `url` ("": none). */
+  detectUrl: string;
+}
+
+/** The detect substream to send: only RTSP cameras have one (another kind clears it). */
+export function sentDetectUrl({ kind, detectUrl }: CameraValues): string {
+  return kind === "rtsp" ? detectUrl.trim() : "";
 }
 
 /** A camera's name, source, URL and analysis rate, with the kind's hint and the server's errors at each
@@ -26,7 +33,7 @@ export function CameraFields({
   /** Said after the kind's hint (an example, or how a masked password is kept). */
   hintExtra?: ReactNode;
 }) {
-  const { name, kind, url, fps } = values;
+  const { name, kind, url, fps, detectUrl } = values;
   const source = sourceKind(kind);
   return (
     <>
@@ -67,6 +74,21 @@ export function CameraFields({
           onChange={(e) => onChange({ url: e.target.value })}
         />
       </Field>
+      {kind === "rtsp" && (
+        <Field
+          form={form}
+          field="detect_url"
+          label="Detect substream (optional)"
+          hint="A lower-resolution stream of the same camera (its second profile, rtsp://…), analysed instead of the main stream: much cheaper to decode. Clips and sound still come from the main stream."
+        >
+          <input
+            name="detect_url"
+            value={detectUrl}
+            placeholder="rtsp://user:password@192.168.1.20:554/stream2"
+            onChange={(e) => onChange({ detectUrl: e.target.value })}
+          />
+        </Field>
+      )}
       <NumberField
         form={form}
         field="analysis_fps"

@@ -639,6 +639,12 @@ export type CameraCreate = {
      */
     analysis_fps?: number;
     /**
+     * Detect Url
+     *
+     * RTSP cameras: a lower-resolution substream of the same camera (its second profile), decoded and analysed instead of `url`, as Frigate's detect role; clips and sound still come from `url`, live view and snapshots from this stream. Empty: analyse `url`.
+     */
+    detect_url?: string;
+    /**
      * Enabled
      */
     enabled?: boolean;
@@ -805,6 +811,12 @@ export type CameraPublic = {
      */
     created_at: string;
     /**
+     * Detect Url
+     *
+     * RTSP cameras: a lower-resolution substream of the same camera (its second profile), decoded and analysed instead of `url`, as Frigate's detect role; clips and sound still come from `url`, live view and snapshots from this stream. Empty: analyse `url`.
+     */
+    detect_url?: string;
+    /**
      * Enabled
      */
     enabled?: boolean;
@@ -871,6 +883,12 @@ export type CameraUpdate = {
      * Analysis Fps
      */
     analysis_fps?: number | null;
+    /**
+     * Detect Url
+     *
+     * Sending back the masked URL keeps the stored password; "" removes the substream.
+     */
+    detect_url?: string | null;
     /**
      * Enabled
      */

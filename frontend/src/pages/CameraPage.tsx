@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { ActivitySection } from "../activity/ActivitySection";
-import { CameraFields, type CameraValues } from "../cameras/CameraFields";
+import { CameraFields, type CameraValues, sentDetectUrl } from "../cameras/CameraFields";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { formatClosedHours } from "../cameras/closedHours";
@@ -89,6 +89,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
     kind: camera.kind,
     url: camera.url ?? "",
     fps: String(camera.analysis_fps ?? 5),
+    detectUrl: camera.detect_url ?? "",
   });
   const { name, kind, url, fps } = values;
   const [enabled, setEnabled] = useState(camera.enabled ?? true);
@@ -100,6 +101,8 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
   const [saved, setSaved] = useState(false);
   const sentUrl = kind === "webrtc" ? "" : url;
   const sourceChanged = kind !== camera.kind || sentUrl !== (camera.url ?? "");
+  const sentDetect = sentDetectUrl(values);
+  const detectChanged = sentDetect !== (camera.detect_url ?? "");
   const probe = useConnectionTest(setErrors);
   const { reset: resetProbe } = probe;
   // biome-ignore lint/correctness/useExhaustiveDependencies: kind and url are what make the answer stale
@@ -119,6 +122,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
         privacy,
         transcribe,
         ...(sourceChanged ? { kind, url: sentUrl } : {}),
+        ...(detectChanged ? { detect_url: sentDetect } : {}),
       },
     });
     setBusy(false);

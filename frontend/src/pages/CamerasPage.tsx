@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { useMe } from "../auth/useMe";
-import { CameraFields, type CameraValues } from "../cameras/CameraFields";
+import { CameraFields, type CameraValues, sentDetectUrl } from "../cameras/CameraFields";
 import { CameraStateBadge } from "../cameras/CameraStateBadge";
 import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "../cameras/ConnectionTest";
 import { untestedReason } from "../cameras/probe";
@@ -59,7 +59,13 @@ export function CamerasPage() {
 function AddCameraForm() {
   const queryClient = useQueryClient();
   const id = useId();
-  const [values, setValues] = useState<CameraValues>({ name: "", kind: "rtsp", url: "", fps: "5" });
+  const [values, setValues] = useState<CameraValues>({
+    name: "",
+    kind: "rtsp",
+    url: "",
+    fps: "5",
+    detectUrl: "",
+  });
   const { name, kind, url, fps } = values;
   const form = useFieldErrors(id);
   const { errors, setErrors, clearStale, formRef } = form;
@@ -84,7 +90,13 @@ function AddCameraForm() {
     setErrors({});
     setAdded(null);
     const { data, error } = await camerasCreate({
-      body: { name, kind, url: kind === "webrtc" ? "" : url, analysis_fps: Number(fps) },
+      body: {
+        name,
+        kind,
+        url: kind === "webrtc" ? "" : url,
+        analysis_fps: Number(fps),
+        detect_url: sentDetectUrl(values),
+      },
     });
     setBusy(false);
     if (error !== undefined || data === undefined) {
@@ -92,7 +104,7 @@ function AddCameraForm() {
       return;
     }
     setAdded(data.name);
-    setValues((old) => ({ ...old, name: "", url: "" }));
+    setValues((old) => ({ ...old, name: "", url: "", detectUrl: "" }));
     await queryClient.invalidateQueries({ queryKey: ["cameras"] });
   }
 

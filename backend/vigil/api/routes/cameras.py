@@ -6,7 +6,7 @@ import base64
 import dataclasses
 import functools
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
@@ -58,16 +58,29 @@ router = APIRouter(prefix="/cameras", tags=["cameras"])
 def _public(camera: Camera, access: CameraAccess) -> CameraPublic:
     fields = camera.model_dump()
     fields["url"] = mask_url(camera.url)
+    fields["detect_url"] = mask_url(camera.detect_url)
     return CameraPublic(**fields, access=access)
 
 
-def _check_source(kind: SourceKind, url: str, settings: Settings) -> None:
+def _check_source(kind: SourceKind, url: str, settings: Settings, detect_url: str = "") -> None:
     problem = source_url_problem(kind, url, settings.allowed_file_roots, settings.camera_outbound())
-    if problem:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"type": "value_error", "loc": ["body", "url"], "msg": problem, "input": mask_url(url)}],
+    if not problem and detect_url:
+        problem = (
+            source_url_problem(kind, detect_url, settings.allowed_file_roots, settings.camera_outbound())
+            if kind is SourceKind.RTSP
+            else "only RTSP cameras have a detect substream: leave it empty"
         )
+        if problem:
+            _refuse("detect_url", problem, detect_url)
+    if problem:
+        _refuse("url", problem, url)
+
+
+def _refuse(field: str, problem: str, url: str) -> NoReturn:
+    raise HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail=[{"type": "value_error", "loc": ["body", field], "msg": problem, "input": mask_url(url)}],
+    )
 
 
 @router.get("", name="list")
@@ -92,7 +105,7 @@ async def create_camera(
     rt: RuntimeDep,
 ) -> CameraPublic:
     """Add a camera you own (operators and admins)."""
-    _check_source(body.kind, body.url, settings)
+    _check_source(body.kind, body.url, settings, body.detect_url)
     camera = await camera_repo.create(db, user, body.model_dump())
     await apply_camera(rt, camera)
     await hub.resync_all()
@@ -187,6 +200,7 @@ async def update_camera(
         "zones",
         "privacy",
         "transcribe",
+        "detect_url",
     ):
         if required in changes and changes[required] is None:
             raise HTTPException(
@@ -195,9 +209,14 @@ async def update_camera(
             )
     if "url" in changes:
         changes["url"] = unmask_url(changes["url"], context.camera.url)
-    if "url" in changes or "kind" in changes:
+    if "detect_url" in changes:
+        changes["detect_url"] = unmask_url(changes["detect_url"], context.camera.detect_url)
+    if {"url", "kind", "detect_url"} & changes.keys():
         _check_source(
-            changes.get("kind", context.camera.kind), changes.get("url", context.camera.url), settings
+            changes.get("kind", context.camera.kind),
+            changes.get("url", context.camera.url),
+            settings,
+            changes.get("detect_url", context.camera.detect_url),
         )
     camera = await camera_repo.update(db, context.camera, changes)
     await apply_camera(rt, camera)
