@@ -78,14 +78,16 @@ async def _with_cameras(
     return fps, latency
 
 
-def run_once(video: Path, cameras: int, seconds: float, device: str) -> list[object]:
+def run_once(
+    video: Path, cameras: int, seconds: float, device: str, extra: dict[str, str] | None = None
+) -> list[object]:
     with tempfile.TemporaryDirectory(prefix="vigil-serve-bench-") as folder:
         env = {
             "VIGIL_SECRET_KEY": "bench-" + secrets.token_hex(24),
             "VIGIL_FILE_ROOTS": str(video.parent),
             "VIGIL_DEVICE": device,
             "VIGIL_SPEECH_ENABLED": "false",
-        }
+        } | (extra or {})
         with api_node(Path(folder), env) as url:
             fps, latency = asyncio.run(_with_cameras(url, video, cameras, seconds))
     median, p95 = percentiles(latency)
@@ -109,18 +111,27 @@ def main() -> None:
         "--devices", nargs="+", default=["cpu", *(["openvino"] if openvino_installed() else [])]
     )
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="VIGIL_X=VALUE",
+        help="a setting for the server (repeatable), e.g. VIGIL_ANALYSIS_WORKERS=2 or VIGIL_POSE_MODEL=...",
+    )  # fmt: skip
     args = parser.parse_args()
+    extra = dict(item.split("=", 1) for item in args.env)
+    if any(not key.startswith("VIGIL_") for key in extra):
+        raise SystemExit("--env takes VIGIL_ settings only")
     if not args.video.is_file():
         raise SystemExit(f"{args.video}: no such video")
     rows = [
-        run_once(args.video.resolve(), cameras, args.seconds, device)
+        run_once(args.video.resolve(), cameras, args.seconds, device, extra)
         for device in args.devices
         for cameras in args.cameras
     ]
     print(
         table(
             f"Cameras on a real `vigil serve` and its API's health latency ({machine()}; "
-            f"{args.seconds:g} s after a {WARM_UP_S:g} s warm-up; every default model but speech)",
+            f"{args.seconds:g} s after a {WARM_UP_S:g} s warm-up; every default model but speech"
+            + "".join(f"; {key}={value}" for key, value in extra.items())
+            + ")",
             [
                 "cameras",
                 "device",
