@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +16,16 @@ from tests.servers.live_server import free_port
 from tests.servers.rtsp import RtspCamera
 from vigil.domain import AudioChunk, Frame, SourceKind
 from vigil.ingest.av_source import AvSource, AvSourceConfig, usb_device
+from vigil.ingest.base import Source
 from vigil.ingest.health import SourceHealth
 
 
-async def drain(source: AvSource, limit_s: float = 60) -> tuple[list[Frame], list[AudioChunk]]:
+async def drain(
+    source: Source,
+    limit_s: float = 60,
+    enough: Callable[[list[Frame], list[AudioChunk]], bool] = lambda _frames, _chunks: False,
+) -> tuple[list[Frame], list[AudioChunk]]:
+    """The source's frames and sound until it ends, or until `enough` of them came (at most `limit_s`)."""
     frames: list[Frame] = []
     chunks: list[AudioChunk] = []
 
@@ -28,6 +35,8 @@ async def drain(source: AvSource, limit_s: float = 60) -> tuple[list[Frame], lis
                 frames.append(item)
             elif isinstance(item, AudioChunk):
                 chunks.append(item)
+            if enough(frames, chunks):
+                return
 
     await asyncio.wait_for(read(), timeout=limit_s)
     return frames, chunks

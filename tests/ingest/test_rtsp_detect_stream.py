@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import World, make_settings, world_over_http
+from tests.ingest.test_av_source import drain
 from tests.ingest.test_rtsp_ingest import add_camera, health, seconds_until
 from tests.media import shared_media_dir
 from tests.servers.live_server import live_server
 from tests.servers.rtsp import RtspCamera, plaza_incident
 from vigil.cli.bench import resized_copy
-from vigil.domain import AudioChunk, EncodedPacket, Frame, SourceKind
+from vigil.domain import EncodedPacket, SourceKind
 from vigil.ingest.av_source import AvSourceConfig
 from vigil.ingest.split_source import SplitSource
 
@@ -51,20 +52,10 @@ async def test_substream_frames_are_analysed_and_the_main_streams_packets_kept(
     packets: list[EncodedPacket] = []
     main = AvSourceConfig(kind=SourceKind.RTSP, url=main_camera.url)
     source = SplitSource(7, main, AvSourceConfig(kind=SourceKind.RTSP, url=sub_camera.url), packets.append)
-    frames: list[Frame] = []
-    chunks: list[AudioChunk] = []
-
-    async def read() -> None:
-        async for item in source:
-            if isinstance(item, Frame):
-                frames.append(item)
-            elif isinstance(item, AudioChunk):
-                chunks.append(item)
-            if len(frames) >= 40 and len(chunks) >= 8:
-                return
-
     try:
-        await asyncio.wait_for(read(), timeout=30)
+        frames, chunks = await drain(
+            source, limit_s=30, enough=lambda frames, chunks: len(frames) >= 40 and len(chunks) >= 8
+        )
         state = source.health()
     finally:
         await source.close()
