@@ -122,6 +122,11 @@ async def test_masked_url_sent_back_keeps_the_stored_password(world: World) -> N
             "rtsp://",
         ),
         (
+            {"name": "a", "kind": "rtsp", "url": "rtsp://h/s", "detect_url": "rtsp://h/s"},
+            "detect_url",
+            "is the main URL",
+        ),
+        (
             {"name": "a", "kind": "usb", "url": "0", "detect_url": "rtsp://127.0.0.1:9/sub"},
             "detect_url",
             "only RTSP cameras",

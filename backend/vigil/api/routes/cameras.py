@@ -65,11 +65,14 @@ def _public(camera: Camera, access: CameraAccess) -> CameraPublic:
 def _check_source(kind: SourceKind, url: str, settings: Settings, detect_url: str = "") -> None:
     problem = source_url_problem(kind, url, settings.allowed_file_roots, settings.camera_outbound())
     if not problem and detect_url:
-        problem = (
-            source_url_problem(kind, detect_url, settings.allowed_file_roots, settings.camera_outbound())
-            if kind is SourceKind.RTSP
-            else "only RTSP cameras have a detect substream: leave it empty"
-        )
+        if kind is not SourceKind.RTSP:
+            problem = "only RTSP cameras have a detect substream: leave it empty"
+        elif detect_url == url:
+            problem = "the detect substream is the main URL: leave it empty to analyse the main stream"
+        else:
+            problem = source_url_problem(
+                kind, detect_url, settings.allowed_file_roots, settings.camera_outbound()
+            )
         if problem:
             _refuse("detect_url", problem, detect_url)
     if problem:
