@@ -200,6 +200,17 @@ async def test_the_masked_url_of_a_managed_camera_is_tested_with_the_stored_pass
     )
     assert opened[2:] == [masked, "rtsp://admin:new@127.0.0.1:9/x"]
 
+    # the detect substream's masked URL keeps the substream's own stored password
+    sub = "rtsp://viewer:sub-pass@127.0.0.1:9/stream2"
+    changed = await world.client.patch(
+        f"/api/v1/cameras/{world.camera_id}", json={"detect_url": sub}, headers=world["owner"].headers
+    )
+    assert changed.status_code == 200, changed.text
+    shown = changed.json()["detect_url"]
+    await probe(world, {"kind": "rtsp", "url": shown, "camera_id": world.camera_id, "stream": "detect"})
+    assert opened[4:] == [sub]
+    del opened[4:]
+
     # a camera you may not see does not exist; one you only use is not yours to test
     for actor, status in (("stranger", 404), ("operator", 403), ("viewer", 403)):
         response = await world.client.post(

@@ -72,6 +72,10 @@ async def test_a_camera_whose_test_failed_or_was_not_run_is_added_only_when_conf
     await expect(page.get_by_role("status")).to_have_count(0)  # the last "added" is stale now
     await form.get_by_label("URL").fill("rtsp://127.0.0.1:9/yard")
     await form.get_by_label("Detect substream (optional)").fill("rtsp://ops:pa55@127.0.0.1:9/yard-sub")
+    await form.get_by_role("button", name="Test substream").click()  # tested on its own
+    substream = form.locator(".substream-test .probe-outcome")
+    await expect(substream).to_contain_text("Not reachable", timeout=10_000)
+    await expect(form.get_by_text("Not reachable")).to_have_count(1)  # the main URL's test is not run
     await add.click()
     await expect(question).to_contain_text("The connection was not tested.")
     await form.get_by_label("Analysis fps").fill("2")

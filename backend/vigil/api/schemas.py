@@ -245,6 +245,11 @@ class CameraProbe(BaseModel):
         description="The camera being edited (you must manage it): a masked URL then keeps its stored "
         "password, and its privacy masks are blacked out in the still.",
     )
+    stream: Literal["main", "detect"] = Field(
+        "main",
+        description="Which of the camera's streams `url` is: with `camera_id`, a masked URL keeps the stored "
+        "password of that stream (`url` or `detect_url`).",
+    )
 
 
 class ProbeVideo(BaseModel):

@@ -1,7 +1,9 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useId } from "react";
 import type { SourceKind } from "../client";
 import { Field, NumberField } from "../ui/Field";
+import type { FieldErrors } from "../ui/fieldErrors";
 import type { FieldForm } from "../ui/useFieldErrors";
+import { ConnectionOutcome, TestConnectionButton, useConnectionTest } from "./ConnectionTest";
 import { SOURCE_KINDS, sourceKind } from "./sources";
 
 export interface CameraValues {
@@ -26,12 +28,15 @@ export function CameraFields({
   onChange,
   form,
   hintExtra,
+  cameraId,
 }: {
   values: CameraValues;
   onChange: (change: Partial<CameraValues>) => void;
-  form: FieldForm;
+  form: FieldForm & { setErrors: (errors: FieldErrors) => void };
   /** Said after the kind's hint (an example, or how a masked password is kept). */
   hintExtra?: ReactNode;
+  /** The camera being edited: a masked substream URL is then tested with its stored password. */
+  cameraId?: number;
 }) {
   const { name, kind, url, fps, detectUrl } = values;
   const source = sourceKind(kind);
@@ -89,6 +94,9 @@ export function CameraFields({
           />
         </Field>
       )}
+      {kind === "rtsp" && detectUrl.trim() !== "" && (
+        <SubstreamTest detectUrl={detectUrl.trim()} form={form} cameraId={cameraId} />
+      )}
       <NumberField
         form={form}
         field="analysis_fps"
@@ -100,5 +108,40 @@ export function CameraFields({
         onValue={(v) => onChange({ fps: v })}
       />
     </>
+  );
+}
+
+/** "Test substream": the detect substream tried as the camera would open it, its answer below the button. */
+function SubstreamTest({
+  detectUrl,
+  form,
+  cameraId,
+}: {
+  detectUrl: string;
+  form: { setErrors: (errors: FieldErrors) => void };
+  cameraId?: number;
+}) {
+  const reasonId = useId();
+  const probe = useConnectionTest(form.setErrors, "detect_url");
+  const { reset } = probe;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another URL makes the answer stale
+  useEffect(() => reset(), [detectUrl, reset]);
+  return (
+    <div className="substream-test">
+      <TestConnectionButton
+        kind="rtsp"
+        state={probe.state}
+        label="Test substream"
+        reasonId={reasonId}
+        onTest={() =>
+          void probe.run({
+            kind: "rtsp",
+            url: detectUrl,
+            ...(cameraId === undefined ? {} : { camera_id: cameraId, stream: "detect" as const }),
+          })
+        }
+      />
+      <ConnectionOutcome state={probe.state} />
+    </div>
   );
 }

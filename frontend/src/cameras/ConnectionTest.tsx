@@ -9,11 +9,16 @@ import "./cameras.css";
 export const WEBRTC_TEST_REASON =
   "A WebRTC camera is tested by publishing to it: add it, then open its publish page.";
 
-const FIELD_LABELS: Record<string, string> = { url: "URL", kind: "Source" };
+const FIELD_LABELS: Record<string, string> = {
+  url: "URL",
+  kind: "Source",
+  detect_url: "Detect substream",
+};
 const fieldLabel = (field: string) => FIELD_LABELS[field] ?? field;
 
-/** Test a source with the server (POST /cameras/probe). A 422 goes to `onFieldErrors`, for the form's fields. */
-export function useConnectionTest(onFieldErrors: (errors: FieldErrors) => void) {
+/** Test a source with the server (POST /cameras/probe). A 422 goes to `onFieldErrors`, for the form's fields;
+ * `urlField` is the form's field the tested URL came from (the detect substream's, say). */
+export function useConnectionTest(onFieldErrors: (errors: FieldErrors) => void, urlField = "url") {
   const [state, setState] = useState<ProbeState>({ status: "idle" });
   // Each test (and each reset) takes a number: an answer for a source changed meanwhile is dropped.
   const latest = useRef(0);
@@ -29,7 +34,12 @@ export function useConnectionTest(onFieldErrors: (errors: FieldErrors) => void) 
         return;
       }
       if (response?.status === 422) {
-        const errors = fieldErrors(error, errorMessage);
+        const errors = Object.fromEntries(
+          Object.entries(fieldErrors(error, errorMessage)).map(([field, message]) => [
+            field === "url" ? urlField : field,
+            message,
+          ]),
+        );
         onFieldErrors(errors);
         const fields = Object.keys(errors).filter((field) => field !== "_");
         setState(
@@ -44,7 +54,7 @@ export function useConnectionTest(onFieldErrors: (errors: FieldErrors) => void) 
       }
       setState({ status: "failed", message: errorMessage(error) });
     },
-    [onFieldErrors],
+    [onFieldErrors, urlField],
   );
   const reset = useCallback(() => {
     latest.current += 1;
@@ -59,11 +69,13 @@ export function TestConnectionButton({
   state,
   onTest,
   reasonId,
+  label = "Test connection",
 }: {
   kind: SourceKind;
   state: ProbeState;
   onTest: () => void;
   reasonId: string;
+  label?: string;
 }) {
   const webrtc = kind === "webrtc";
   return (
@@ -75,7 +87,7 @@ export function TestConnectionButton({
         disabled={webrtc || state.status === "testing"}
         aria-describedby={webrtc ? reasonId : undefined}
       >
-        {state.status === "testing" ? "Testing…" : "Test connection"}
+        {state.status === "testing" ? "Testing…" : label}
       </button>
       {webrtc && (
         <span id={reasonId} className="hint">

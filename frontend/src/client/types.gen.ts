@@ -787,6 +787,12 @@ export type CameraProbe = {
     camera_id?: number | null;
     kind: SourceKind;
     /**
+     * Stream
+     *
+     * Which of the camera's streams `url` is: with `camera_id`, a masked URL keeps the stored password of that stream (`url` or `detect_url`).
+     */
+    stream?: 'main' | 'detect';
+    /**
      * Url
      */
     url?: string;

@@ -153,6 +153,7 @@ function EditCamera({ camera }: { camera: CameraPublic }) {
         values={values}
         onChange={(change) => setValues((old) => ({ ...old, ...change }))}
         form={form}
+        cameraId={camera.id}
         hintExtra={
           kind === camera.kind &&
           camera.url?.includes(":***@") &&

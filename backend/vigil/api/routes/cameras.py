@@ -146,7 +146,10 @@ async def probe_camera(
     `reachable: false` is a 200: the test ran. At most two tests run at once per server. The address must
     be one cameras may use (checked before connecting); to anyone but an administrator a network camera
     that sends no picture is only `unreachable`, after the same wait whatever the cause."""
-    url = unmask_url(body.url, camera.url) if camera is not None else body.url
+    if camera is None:
+        url = body.url
+    else:
+        url = unmask_url(body.url, camera.detect_url if body.stream == "detect" else camera.url)
     if body.kind is SourceKind.WEBRTC:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
