@@ -26,12 +26,12 @@ STATE_ORDER: tuple[SourceState, ...] = (
     "ended",
     "streaming",
 )
+STATE_RANK = {state: rank for rank, state in enumerate(STATE_ORDER)}
 MERGE_QUEUE = 64  # items between the two readers and the pipeline (each reader drops frames, not queues them)
 
 
 def worse_state(a: SourceState, b: SourceState) -> SourceState:
-    rank = {state: i for i, state in enumerate(STATE_ORDER)}
-    return a if rank.get(a, len(STATE_ORDER)) <= rank.get(b, len(STATE_ORDER)) else b
+    return a if STATE_RANK.get(a, len(STATE_ORDER)) <= STATE_RANK.get(b, len(STATE_ORDER)) else b
 
 
 def combined_health(main: SourceHealth, detect: SourceHealth) -> SourceHealth:
