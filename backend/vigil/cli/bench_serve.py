@@ -103,6 +103,14 @@ def run_once(
     ]
 
 
+def server_setting(text: str) -> tuple[str, str]:
+    """`VIGIL_X=VALUE` → (name, value); anything else is refused with the form it needs."""
+    key, equals, value = text.partition("=")
+    if not key.startswith("VIGIL_") or not equals:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a server setting as VIGIL_NAME=VALUE")
+    return key, value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("video", type=Path)
@@ -112,13 +120,11 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument(
-        "--env", action="append", default=[], metavar="VIGIL_X=VALUE",
+        "--env", action="append", default=[], metavar="VIGIL_X=VALUE", type=server_setting,
         help="a setting for the server (repeatable), e.g. VIGIL_ANALYSIS_WORKERS=2 or VIGIL_POSE_MODEL=...",
     )  # fmt: skip
     args = parser.parse_args()
-    extra = dict(item.split("=", 1) for item in args.env)
-    if any(not key.startswith("VIGIL_") for key in extra):
-        raise SystemExit("--env takes VIGIL_ settings only")
+    extra = dict(args.env)
     if not args.video.is_file():
         raise SystemExit(f"{args.video}: no such video")
     rows = [
