@@ -73,8 +73,8 @@ async def wait_until(condition: Callable[[], bool], timeout_s: float) -> None:
 
 @pytest.mark.slow
 async def test_a_real_rtsp_camera_answers_its_streams_and_a_still(world: World, camera: RtspCamera) -> None:
-    answer = await probe(world, {"kind": "rtsp", "url": camera.url})
-    assert answer["reachable"] is True, answer
+    answer = await probe(world, {"kind": "rtsp", "url": camera.url}, "admin")  # a failure's cause in full
+    assert answer["reachable"] is True, f"{answer}\nthe camera's log:\n{camera.log()[-3000:]}"
     assert answer["error"] is None
     assert answer["video"] == {"codec": "h264", "width": 768, "height": 576, "fps": 10.0}
     assert answer["audio"] == {"codec": "aac", "sample_rate": 48000, "channels": 1}
