@@ -186,6 +186,7 @@ class Feed:
         self.waiting = True  # for a key frame: until a client plays, and after the process was stopped
         self.last: dict[str, int] = {}  # last dts pushed per stream: what goes out only ever increases
         self.discont = set(appsrcs)
+        self.refused = False  # its last push was refused (said once in the log, until one is taken)
 
 
 class Camera:
@@ -378,15 +379,27 @@ class Camera:
         order = (running if dts is None else dts) + offset  # decode order: dts (pts jumps with B-frames)
         if running + offset < 0 or order <= feed.last.get(kind, -1):
             return
-        feed.last[kind] = order
         out = buffer.copy()
         out.pts = running + offset
         out.dts = Gst.CLOCK_TIME_NONE if dts is None or dts + offset < 0 else dts + offset
         if kind in feed.discont:
             out.set_flags(Gst.BufferFlags.DISCONT)
             feed.discont.discard(kind)
-        if appsrc.emit("push-buffer", out) != Gst.FlowReturn.OK:
-            self.feeds = [other for other in self.feeds if other is not feed]  # the media is going away
+        flow = appsrc.emit("push-buffer", out)
+        if flow == Gst.FlowReturn.OK:
+            feed.last[kind] = order
+            feed.refused = False
+        elif not feed.refused:
+            # Refused while its pipeline changes state, or going away (then "unprepared" drops it). The feed
+            # is kept and restarts at a key frame: dropping it here left a held media with no data for ever.
+            print(
+                f"rtsp_server: a media refused a {kind} buffer ({getattr(flow, 'value_nick', flow)})",
+                file=sys.stderr,
+                flush=True,
+            )
+            feed.refused = True
+            feed.waiting = True
+            feed.discont = set(feed.appsrcs)
 
     # -- medias -------------------------------------------------------------------------------------
 
