@@ -184,7 +184,7 @@ class Feed:
         self.appsrcs = appsrcs
         self.lag: int | None = None  # how far this media runs behind the feeder; fixed once started
         self.waiting = True  # for a key frame: until a client plays, and after the process was stopped
-        self.last: dict[str, int] = {}  # last dts pushed per stream: what goes out only ever increases
+        self.last: dict[str, int] = {}  # last dts a media took per stream: what goes out only ever increases
         self.discont = set(appsrcs)
         self.refused = False  # its last push was refused (said once in the log, until one is taken)
 
@@ -391,7 +391,7 @@ class Camera:
             feed.refused = False
         elif not feed.refused:
             # Refused while its pipeline changes state, or going away (then "unprepared" drops it). The feed
-            # is kept and restarts at a key frame: dropping it here left a held media with no data for ever.
+            # is kept and restarts at a key frame: dropped here, a media still held would get no data again.
             print(
                 f"rtsp_server: a media refused a {kind} buffer ({getattr(flow, 'value_nick', flow)})",
                 file=sys.stderr,
